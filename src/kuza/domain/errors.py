@@ -1,0 +1,44 @@
+"""Typed domain errors. Each carries a message a field agent can act on and, where it
+applies, the name of the input field that is wrong."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class InvalidAmount(DomainError):
+    code = "invalid_amount"
+
+
+class CurrencyMismatch(DomainError):
+    code = "currency_mismatch"
+
+
+class UnbalancedEntry(DomainError):
+    code = "unbalanced_entry"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request contradicts what is already recorded (e.g. a changed resubmission)."""
+
+    code = "conflict"
+
+
+class RuleViolation(DomainError):
+    """A business rule forbids this (withdrawal above balance, date in the future ...)."""
+
+    code = "rule_violation"
