@@ -1,13 +1,174 @@
-"""The ``kuza`` command line."""
+"""The ``kuza`` command line: thin wrappers that parse, call one service, print."""
 
 from __future__ import annotations
 
-import typer
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kuza.adapters.db.engine import Database, database_url
+from kuza.adapters.db.migrate import upgrade
 from kuza.cli import loan
+from kuza.domain.errors import DomainError
+from kuza.services import ledger_check, meetings
+from kuza.services.views import group_view
 
 app = typer.Typer(help="Kuza: self-help groups, savings, credit and jobs.", no_args_is_help=True)
 app.add_typer(loan.app, name="loan", help="Loan calculators (JSON in on stdin, JSON out).")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+ledger_app = typer.Typer(no_args_is_help=True, help="The double-entry ledger.")
+meeting_app = typer.Typer(no_args_is_help=True, help="Group meetings.")
+group_app = typer.Typer(no_args_is_help=True, help="Self-help groups.")
+app.add_typer(db_app, name="db")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(meeting_app, name="meeting")
+app.add_typer(group_app, name="group")
+
+console = Console()
+err_console = Console(stderr=True)
+T = TypeVar("T")
+
+DateOpt = Annotated[
+    str | None, typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today.")
+]
+
+
+def _today(raw: str | None) -> date:
+    return date.fromisoformat(raw) if raw else date.today()
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Turn a DomainError into a readable message and exit code 2."""
+    try:
+        yield
+    except DomainError as exc:
+        where = f" (field: {exc.field})" if exc.field else ""
+        err_console.print(f"[red]error[/red]: {exc.message}{where}")
+        raise typer.Exit(2) from None
+
+
+def _run(fn: Callable[[], T]) -> T:
+    with domain_errors():
+        return fn()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema (Alembic) at KUZA_DATABASE_URL."""
+    upgrade(database_url())
+    console.print(f"database at {database_url()} is up to date")
+
+
+@ledger_app.command("check")
+def ledger_check_cmd() -> None:
+    """Verify every entry balances and every stored balance equals the ledger."""
+    db = Database()
+    findings = ledger_check.check(db)
+    entries, lines, accounts = ledger_check.totals(db)
+    if findings:
+        for f in findings:
+            err_console.print(f"[red]✗[/red] {f}")
+        err_console.print(f"{len(findings)} problem(s) in {entries} entries / {lines} lines")
+        raise typer.Exit(1)
+    console.print(
+        f"[green]✓[/green] ledger clean: {entries} entries, {lines} lines, "
+        f"{accounts} accounts; every entry balances and every balance equals its lines"
+    )
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except FileNotFoundError:
+        raise DomainError(f"no such file: {path}", field="FILE") from None
+    except json.JSONDecodeError as exc:
+        raise DomainError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            field="FILE",
+        ) from None
+
+
+@meeting_app.command("post")
+def meeting_post(
+    file: Annotated[Path, typer.Argument(help="Meeting sheet as JSON.")],
+    actor: Annotated[str, typer.Option(help="Who records it.")] = "cli",
+    today: DateOpt = None,
+) -> None:
+    """Post a meeting sheet; posting the same sheet again books nothing."""
+    with domain_errors():
+        data = _load_json(file)
+        result = meetings.post_meeting(Database(), data, actor, _today(today))
+    verb = "posted" if result.created else "already posted, nothing booked"
+    console.print(f"meeting {result.meeting_id} {verb}: {result.summary}")
+
+
+@meeting_app.command("correct")
+def meeting_correct(
+    file: Annotated[Path, typer.Argument(help="The corrected meeting sheet as JSON.")],
+    reason: Annotated[str, typer.Option(help="Why it is corrected.")],
+    actor: Annotated[str, typer.Option(help="Who records it.")] = "cli",
+    today: DateOpt = None,
+) -> None:
+    """Replace the latest meeting: reverses its entry and books the corrected sheet."""
+    with domain_errors():
+        data = _load_json(file)
+        result = meetings.correct_meeting(Database(), data, reason, actor, _today(today))
+    console.print(f"meeting corrected as {result.meeting_id}: {result.summary}")
+
+
+@group_app.command("show")
+def group_show(group_id: int, today: DateOpt = None) -> None:
+    """A group's members, officers, fund and next meeting."""
+    view = _run(lambda: group_view(Database(), group_id, _today(today)))
+    console.print(f"[bold]{view.name}[/bold] ({view.status}) — {view.village}")
+    console.print(
+        f"fund cash {view.fund_cash}  social fund {view.social_fund}  "
+        f"cycle {view.cycle_number}  next meeting {view.next_meeting}"
+    )
+    officers = Table("role", "member", "since", title="Officers")
+    for o in view.officers:
+        officers.add_row(o.role, o.name, o.since.isoformat())
+    console.print(officers)
+    members = Table("id", "name", "sex", "savings", "voluntary", title="Members")
+    for m in view.members:
+        members.add_row(str(m.id), m.name, m.sex, str(m.savings), str(m.voluntary))
+    console.print(members)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    until: Annotated[str | None, typer.Option(help="Last day of history.")] = None,
+    months: Annotated[int, typer.Option(help="Months of meeting history.")] = 6,
+) -> None:
+    """Load deterministic demo programmes (India, Kenya, Afghanistan, Madagascar)."""
+    from kuza.services.demo import load_demo
+
+    db = Database()
+    upgrade(db.url)
+    with domain_errors():
+        stats = load_demo(db, seed=seed, until=_today(until), months=months)
+    console.print(f"demo loaded: {stats}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the web UI."""
+    import uvicorn
+
+    uvicorn.run("kuza.web.app:create_app", factory=True, host=host, port=port)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,3 +42,23 @@ class RuleViolation(DomainError):
     """A business rule forbids this (withdrawal above balance, date in the future ...)."""
 
     code = "rule_violation"
+
+
+class InvalidTerms(DomainError):
+    """Loan terms or calculator input that cannot describe a loan (zero instalments ...)."""
+
+    code = "invalid_terms"
+
+
+class IllegalTransition(DomainError):
+    """A loan status change the lifecycle table does not allow."""
+
+    code = "illegal_transition"
+
+    def __init__(self, status: str, event: str) -> None:
+        super().__init__(
+            f"a loan that is {status!r} cannot be {event!r}: check the loan status first",
+            field="status",
+        )
+        self.status = status
+        self.event = event

@@ -1,0 +1,288 @@
+"""Table definitions (SQLAlchemy Core). Alembic migrations create them; nothing calls
+``create_all`` outside tests of the migrations themselves.
+
+Money is stored as BIGINT minor units next to a CHAR(3) ISO currency. Every table below
+the root ``programme`` has ``programme_id``: the tenancy and future distribution key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> Column[int]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+def _programme() -> Column[int]:
+    return Column("programme_id", Integer, ForeignKey("programme.id"), nullable=False, index=True)
+
+
+programme = Table(
+    "programme",
+    metadata,
+    _id(),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("settings", JSON, nullable=False, default=dict),
+)
+
+branch = Table(
+    "branch",
+    metadata,
+    _id(),
+    _programme(),
+    Column("name", String(200), nullable=False),
+)
+
+field_agent = Table(
+    "field_agent",
+    metadata,
+    _id(),
+    _programme(),
+    Column("branch_id", Integer, ForeignKey("branch.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("phone", String(40)),
+)
+
+partner = Table(
+    "partner",
+    metadata,
+    _id(),
+    _programme(),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+)
+
+savings_group = Table(
+    "savings_group",
+    metadata,
+    _id(),
+    _programme(),
+    Column("branch_id", Integer, ForeignKey("branch.id"), nullable=False, index=True),
+    Column("agent_id", Integer, ForeignKey("field_agent.id")),
+    Column("name", String(200), nullable=False),
+    Column("village", String(200)),
+    Column("formed_on", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("frequency", String(20), nullable=False),
+    Column("first_meeting_on", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("compulsory_saving_minor", BigInteger, nullable=False),
+    Column("share_out_rule", String(20), nullable=False),
+    Column("share_value_minor", BigInteger),
+    Column("cycle_number", Integer, nullable=False, default=1),
+    Column("cycle_started_on", Date, nullable=False),
+)
+
+group_status_event = Table(
+    "group_status_event",
+    metadata,
+    _id(),
+    _programme(),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+meeting_move = Table(
+    "meeting_move",
+    metadata,
+    _id(),
+    _programme(),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False, index=True),
+    Column("nominal_on", Date, nullable=False),
+    Column("moved_to", Date, nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    UniqueConstraint("group_id", "nominal_on"),
+)
+
+member = Table(
+    "member",
+    metadata,
+    _id(),
+    _programme(),
+    Column("branch_id", Integer, ForeignKey("branch.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("birth_year", Integer),
+    Column("household_size", Integer, nullable=False),
+    Column("literate", Boolean, nullable=False),
+    Column("phone", String(40)),
+    Column("consent_on", Date),
+)
+
+membership = Table(
+    "membership",
+    metadata,
+    _id(),
+    _programme(),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False, index=True),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False, index=True),
+    Column("joined_on", Date, nullable=False),
+    Column("left_on", Date),
+    Column("leave_reason", Text),
+    Column("payout_entry_id", Integer, ForeignKey("journal_entry.id")),
+)
+
+officer_term = Table(
+    "officer_term",
+    metadata,
+    _id(),
+    _programme(),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False, index=True),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("ended_on", Date),
+)
+
+ledger_account = Table(
+    "ledger_account",
+    metadata,
+    _id(),
+    _programme(),
+    Column("code", String(8), nullable=False),
+    Column("group_id", Integer, ForeignKey("savings_group.id")),
+    Column("member_id", Integer, ForeignKey("member.id")),
+    Column("currency", String(3), nullable=False),
+    # Running balance (debit-positive), maintained in the same transaction as the lines;
+    # `kuza ledger check` proves it equals the sum of the lines.
+    Column("balance_minor", BigInteger, nullable=False, default=0),
+    UniqueConstraint("programme_id", "code", "group_id", "member_id", name="uq_ledger_account_key"),
+    Index("ix_ledger_account_group_code", "group_id", "code"),
+)
+
+journal_entry = Table(
+    "journal_entry",
+    metadata,
+    _id(),
+    _programme(),
+    Column("posted_on", Date, nullable=False),
+    Column("memo", Text, nullable=False),
+    Column("source", String(100), nullable=False, default=""),
+    Column("reverses_id", Integer, ForeignKey("journal_entry.id"), unique=True),
+    Column("idempotency_key", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    UniqueConstraint("programme_id", "idempotency_key", name="uq_journal_entry_key"),
+    Index("ix_journal_entry_source", "source"),
+)
+
+journal_line = Table(
+    "journal_line",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    _programme(),
+    Column("entry_id", Integer, ForeignKey("journal_entry.id"), nullable=False, index=True),
+    Column("account_id", Integer, ForeignKey("ledger_account.id"), nullable=False, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("memo", Text, nullable=False, default=""),
+    CheckConstraint("amount_minor <> 0", name="nonzero"),
+)
+
+meeting = Table(
+    "meeting",
+    metadata,
+    _id(),
+    _programme(),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("cycle_number", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("entry_id", Integer, ForeignKey("journal_entry.id")),
+    # posted -> superseded (its entry reversed by a correction); rows are never deleted.
+    Column("status", String(20), nullable=False),
+    Column("notes", Text, nullable=False, default=""),
+    Column("posted_at", DateTime(timezone=True), nullable=False),
+    Column("posted_by", String(100), nullable=False),
+    Index("ix_meeting_group_held", "group_id", "held_on"),
+)
+
+meeting_line = Table(
+    "meeting_line",
+    metadata,
+    _id(),
+    _programme(),
+    Column("meeting_id", Integer, ForeignKey("meeting.id"), nullable=False, index=True),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
+    Column("present", Boolean, nullable=False),
+    Column("compulsory_minor", BigInteger, nullable=False),
+    Column("voluntary_minor", BigInteger, nullable=False),
+    Column("social_minor", BigInteger, nullable=False),
+    Column("fines_minor", BigInteger, nullable=False),
+    Column("withdrawal_minor", BigInteger, nullable=False),
+    Column("social_payout_minor", BigInteger, nullable=False),
+)
+
+share_out = Table(
+    "share_out",
+    metadata,
+    _id(),
+    _programme(),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False, index=True),
+    Column("cycle_number", Integer, nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("rule", String(20), nullable=False),
+    Column("fund_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("entry_id", Integer, ForeignKey("journal_entry.id"), nullable=False),
+    UniqueConstraint("group_id", "cycle_number", name="uq_share_out_cycle"),
+)
+
+share_out_line = Table(
+    "share_out_line",
+    metadata,
+    _id(),
+    _programme(),
+    Column("share_out_id", Integer, ForeignKey("share_out.id"), nullable=False, index=True),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
+    Column("savings_minor", BigInteger, nullable=False),
+    Column("income_minor", BigInteger, nullable=False),
+    Column("payout_minor", BigInteger, nullable=False),
+    Column("shares", BigInteger),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    _programme(),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("object_kind", String(40), nullable=False),
+    Column("object_id", String(60), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+)

@@ -1,0 +1,190 @@
+"""Double-entry ledger: accounts, postings, balanced journal entries, reversals.
+
+A posting's amount is signed: positive is a debit, negative a credit. An entry balances
+when, for every currency, its postings sum to zero. Entries are never changed; a
+correction is a new entry that reverses the old one line by line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from kuza.domain.errors import UnbalancedEntry
+from kuza.domain.money import Money
+
+
+class AccountType(StrEnum):
+    ASSET = "asset"
+    LIABILITY = "liability"
+    EQUITY = "equity"
+    INCOME = "income"
+    EXPENSE = "expense"
+
+    @property
+    def debit_normal(self) -> bool:
+        return self in (AccountType.ASSET, AccountType.EXPENSE)
+
+
+class AccountCode(StrEnum):
+    """The default chart of accounts of a programme (codes follow the usual 1-5 classes)."""
+
+    GROUP_CASH = "1000"
+    PASSBOOK_CASH = "1010"
+    INTERNAL_LOANS = "1100"
+    EXTERNAL_LOANS = "1200"
+    MEMBER_SAVINGS = "2000"
+    VOLUNTARY_SAVINGS = "2010"
+    SOCIAL_FUND = "2100"
+    PASSBOOK = "2200"
+    SHARE_OUT_PAYABLE = "2300"
+    FUND_EQUITY = "3000"
+    FINES_INCOME = "4000"
+    INTEREST_INCOME = "4100"
+    FEE_INCOME = "4200"
+
+
+@dataclass(frozen=True)
+class ChartAccount:
+    code: AccountCode
+    name: str
+    type: AccountType
+    per_member: bool
+
+
+DEFAULT_CHART: tuple[ChartAccount, ...] = (
+    ChartAccount(AccountCode.GROUP_CASH, "Group fund cash", AccountType.ASSET, False),
+    ChartAccount(AccountCode.PASSBOOK_CASH, "Passbook cash held", AccountType.ASSET, False),
+    ChartAccount(AccountCode.INTERNAL_LOANS, "Internal loans outstanding", AccountType.ASSET, True),
+    ChartAccount(AccountCode.EXTERNAL_LOANS, "External loans outstanding", AccountType.ASSET, True),
+    ChartAccount(
+        AccountCode.MEMBER_SAVINGS, "Members' compulsory savings", AccountType.LIABILITY, True
+    ),
+    ChartAccount(
+        AccountCode.VOLUNTARY_SAVINGS, "Members' voluntary savings", AccountType.LIABILITY, True
+    ),
+    ChartAccount(AccountCode.SOCIAL_FUND, "Social (welfare) fund", AccountType.LIABILITY, False),
+    ChartAccount(AccountCode.PASSBOOK, "Member passbook savings", AccountType.LIABILITY, True),
+    ChartAccount(
+        AccountCode.SHARE_OUT_PAYABLE, "Share-out payable to members", AccountType.LIABILITY, True
+    ),
+    ChartAccount(
+        AccountCode.FUND_EQUITY, "Group fund retained earnings", AccountType.EQUITY, False
+    ),
+    ChartAccount(AccountCode.FINES_INCOME, "Fines income", AccountType.INCOME, False),
+    ChartAccount(AccountCode.INTEREST_INCOME, "Interest income", AccountType.INCOME, False),
+    ChartAccount(AccountCode.FEE_INCOME, "Fee income", AccountType.INCOME, False),
+)
+
+CHART_BY_CODE: dict[AccountCode, ChartAccount] = {a.code: a for a in DEFAULT_CHART}
+
+
+@dataclass(frozen=True)
+class AccountKey:
+    """Which account: a chart code, scoped to a group and, for member accounts, a member."""
+
+    code: AccountCode
+    group_id: int | None = None
+    member_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if CHART_BY_CODE[self.code].per_member and self.member_id is None:
+            raise ValueError(f"account {self.code.name} needs a member")
+
+
+@dataclass(frozen=True)
+class Posting:
+    account: AccountKey
+    amount: Money  # debit > 0, credit < 0
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    posted_on: date
+    memo: str
+    postings: tuple[Posting, ...]
+    source: str = ""  # what caused it, e.g. "meeting:42"
+    reverses: int | None = None  # id of the entry this one reverses
+    key: str | None = None  # idempotency key, unique per programme
+
+    def imbalances(self) -> dict[str, Decimal]:
+        sums: dict[str, Decimal] = defaultdict(Decimal)
+        for p in self.postings:
+            sums[p.amount.currency] += p.amount.amount
+        return {cur: amt for cur, amt in sums.items() if amt != 0}
+
+
+@dataclass
+class EntryBuilder:
+    """Collects debit/credit pairs and yields one balanced entry (zero amounts skipped)."""
+
+    posted_on: date
+    memo: str
+    source: str = ""
+    key: str | None = None
+    postings: list[Posting] = field(default_factory=list)
+
+    def move(self, debit: AccountKey, credit: AccountKey, amount: Money, memo: str = "") -> None:
+        if amount.is_zero():
+            return
+        self.postings.append(Posting(debit, amount, memo))
+        self.postings.append(Posting(credit, -amount, memo))
+
+    def build(self) -> JournalEntry:
+        return checked(
+            JournalEntry(
+                self.posted_on, self.memo, tuple(self.postings), self.source, None, self.key
+            )
+        )
+
+
+def checked(entry: JournalEntry) -> JournalEntry:
+    """Return ``entry`` if it balances per currency, else raise :class:`UnbalancedEntry`."""
+    if not entry.postings:
+        raise UnbalancedEntry(f"entry {entry.memo!r} has no postings")
+    off = entry.imbalances()
+    if off:
+        detail = ", ".join(f"{amt} {cur}" for cur, amt in sorted(off.items()))
+        raise UnbalancedEntry(f"entry {entry.memo!r} does not balance: off by {detail}")
+    return entry
+
+
+def reversal(entry_id: int, entry: JournalEntry, on: date, reason: str) -> JournalEntry:
+    """The entry that cancels ``entry`` exactly: same accounts, opposite amounts."""
+    return checked(
+        JournalEntry(
+            posted_on=on,
+            memo=f"Reversal of entry {entry_id}: {reason}",
+            postings=tuple(Posting(p.account, -p.amount, p.memo) for p in entry.postings),
+            source=entry.source,
+            reverses=entry_id,
+        )
+    )
+
+
+def balances(entries: Iterable[JournalEntry]) -> dict[AccountKey, Money]:
+    """Signed (debit-positive) balance of every account touched by ``entries``."""
+    result: dict[AccountKey, Money] = {}
+    for e in entries:
+        for p in e.postings:
+            result[p.account] = result.get(p.account, Money.zero(p.amount.currency)) + p.amount
+    return result
+
+
+def normal_balance(code: AccountCode, signed: Money) -> Money:
+    """Balance as a person reads it: a liability of 100 shows 100, not -100."""
+    return signed if CHART_BY_CODE[code].type.debit_normal else -signed
+
+
+def trial_balance_errors(entries: Sequence[JournalEntry]) -> list[str]:
+    errors = []
+    for e in entries:
+        off = e.imbalances()
+        if off:
+            errors.append(f"entry {e.memo!r} on {e.posted_on} is off by {off}")
+    return errors

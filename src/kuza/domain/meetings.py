@@ -1,0 +1,263 @@
+"""A group meeting: the collection sheet, its validation and its ledger entry.
+
+A sheet is parsed from plain data (JSON) into a :class:`MeetingSheet`; parsing names the
+field at fault. :func:`validate_sheet` checks it against what the ledger says before the
+meeting; :func:`meeting_entry` turns it into one balanced journal entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from kuza.domain.errors import DomainError, InvalidAmount, RuleViolation
+from kuza.domain.groups import Group, GroupStatus
+from kuza.domain.ledger import AccountCode, AccountKey, EntryBuilder, JournalEntry
+from kuza.domain.money import Money
+
+
+@dataclass(frozen=True)
+class Fine:
+    amount: Money
+    reason: str
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    member_id: int
+    present: bool
+    compulsory: Money
+    voluntary: Money
+    social: Money
+    withdrawal: Money
+    social_payout: Money
+    fines: tuple[Fine, ...] = ()
+    social_payout_reason: str = ""
+
+    @property
+    def cash_in(self) -> Money:
+        return sum((f.amount for f in self.fines), self.compulsory + self.voluntary + self.social)
+
+    @property
+    def cash_out(self) -> Money:
+        return self.withdrawal + self.social_payout
+
+
+@dataclass(frozen=True)
+class MeetingSheet:
+    group_id: int
+    held_on: date
+    lines: tuple[MemberLine, ...]
+    notes: str = ""
+
+    def content_hash(self) -> str:
+        """Fingerprint of what the sheet books; equal sheets give equal hashes."""
+        payload = {
+            "group_id": self.group_id,
+            "held_on": self.held_on.isoformat(),
+            "lines": [
+                {
+                    "m": ln.member_id,
+                    "p": ln.present,
+                    "c": str(ln.compulsory.amount),
+                    "v": str(ln.voluntary.amount),
+                    "s": str(ln.social.amount),
+                    "w": str(ln.withdrawal.amount),
+                    "sp": str(ln.social_payout.amount),
+                    "f": [[str(f.amount.amount), f.reason] for f in ln.fines],
+                }
+                for ln in sorted(self.lines, key=lambda x: x.member_id)
+            ],
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _date(raw: object, field_name: str) -> date:
+    if not isinstance(raw, str):
+        raise DomainError(f"{field_name} must be a date like 2026-03-02", field=field_name)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(f"{field_name} is not a valid date: {raw!r}", field=field_name) from None
+
+
+def _int(raw: object, field_name: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise DomainError(f"{field_name} must be a whole number", field=field_name)
+    return raw
+
+
+def _amount(raw: object, currency: str, field_name: str) -> Money:
+    money = Money.of("0" if raw is None else raw, currency, field_name)
+    if money.is_negative():
+        raise InvalidAmount(f"{field_name} must not be negative (got {money.amount})", field_name)
+    return money
+
+
+def parse_sheet(data: object, group: Group) -> MeetingSheet:
+    """Build a sheet from JSON-like data for ``group``; defaults compulsory savings to the
+    group's rule for present members. Raises a :class:`DomainError` naming the field."""
+    if not isinstance(data, Mapping):
+        raise DomainError("a meeting must be a JSON object", field=None)
+    cur = group.currency
+    if "currency" in data and data["currency"] != cur:
+        raise DomainError(
+            f"currency {data['currency']!r} is not the group's currency {cur}", field="currency"
+        )
+    held_on = _date(data.get("held_on"), "held_on")
+    raw_lines = data.get("lines", [])
+    if not isinstance(raw_lines, list):
+        raise DomainError("lines must be a list", field="lines")
+    lines: list[MemberLine] = []
+    seen: set[int] = set()
+    for i, raw in enumerate(raw_lines):
+        at = f"lines[{i}]"
+        if not isinstance(raw, Mapping):
+            raise DomainError(f"{at} must be an object", field=at)
+        member_id = _int(raw.get("member_id"), f"{at}.member_id")
+        if member_id in seen:
+            raise DomainError(f"member {member_id} appears twice", field=f"{at}.member_id")
+        seen.add(member_id)
+        present = raw.get("present", True)
+        if not isinstance(present, bool):
+            raise DomainError(f"{at}.present must be true or false", field=f"{at}.present")
+        compulsory_raw = raw.get("compulsory")
+        if compulsory_raw is None:
+            compulsory = group.compulsory_saving if present else Money.zero(cur)
+        else:
+            compulsory = _amount(compulsory_raw, cur, f"{at}.compulsory")
+        fines_raw = raw.get("fines", [])
+        if not isinstance(fines_raw, list):
+            raise DomainError(f"{at}.fines must be a list", field=f"{at}.fines")
+        fines = []
+        for j, f in enumerate(fines_raw):
+            fat = f"{at}.fines[{j}]"
+            if not isinstance(f, Mapping):
+                raise DomainError(f"{fat} must be an object", field=fat)
+            reason = str(f.get("reason") or "").strip()
+            if not reason:
+                raise DomainError(f"{fat}.reason is required: say why the fine", f"{fat}.reason")
+            fines.append(Fine(_amount(f.get("amount"), cur, f"{fat}.amount"), reason))
+        payout = _amount(raw.get("social_payout"), cur, f"{at}.social_payout")
+        reason = str(raw.get("social_payout_reason") or "").strip()
+        if not payout.is_zero() and not reason:
+            raise DomainError(
+                f"{at}.social_payout_reason is required for a welfare payout",
+                field=f"{at}.social_payout_reason",
+            )
+        lines.append(
+            MemberLine(
+                member_id=member_id,
+                present=present,
+                compulsory=compulsory,
+                voluntary=_amount(raw.get("voluntary"), cur, f"{at}.voluntary"),
+                social=_amount(raw.get("social"), cur, f"{at}.social"),
+                withdrawal=_amount(raw.get("withdrawal"), cur, f"{at}.withdrawal"),
+                social_payout=payout,
+                fines=tuple(fines),
+                social_payout_reason=reason,
+            )
+        )
+    gid = data.get("group_id", group.id)
+    if gid != group.id:
+        raise DomainError(f"group_id {gid!r} does not match group {group.id}", field="group_id")
+    return MeetingSheet(group.id, held_on, tuple(lines), str(data.get("notes") or ""))
+
+
+@dataclass(frozen=True)
+class FundPosition:
+    """What the ledger says just before the meeting."""
+
+    cash: Money
+    social_fund: Money
+    voluntary: Mapping[int, Money] = field(default_factory=dict)
+
+
+def validate_sheet(
+    sheet: MeetingSheet,
+    group: Group,
+    members_in_group: Sequence[int],
+    position: FundPosition,
+    today: date,
+) -> None:
+    if group.status in (GroupStatus.CLOSED, GroupStatus.GRADUATED):
+        raise RuleViolation(f"group {group.name} is {group.status.value}", field="group_id")
+    if sheet.held_on < group.formed_on:
+        raise RuleViolation(
+            f"held_on {sheet.held_on} is before the group formed on {group.formed_on}",
+            field="held_on",
+        )
+    if sheet.held_on > today:
+        raise RuleViolation(f"held_on {sheet.held_on} is in the future", field="held_on")
+    allowed = set(members_in_group)
+    cur = group.currency
+    cash = position.cash
+    social = position.social_fund
+    for i, ln in enumerate(sheet.lines):
+        if ln.member_id not in allowed:
+            raise RuleViolation(
+                f"member {ln.member_id} is not in group {group.name} on {sheet.held_on}",
+                field=f"lines[{i}].member_id",
+            )
+        available = position.voluntary.get(ln.member_id, Money.zero(cur)) + ln.voluntary
+        if ln.withdrawal > available:
+            raise RuleViolation(
+                f"withdrawal {ln.withdrawal} is above member {ln.member_id}'s voluntary "
+                f"savings balance {available}",
+                field=f"lines[{i}].withdrawal",
+            )
+        cash = cash + ln.cash_in
+        social = social + ln.social
+    for i, ln in enumerate(sheet.lines):
+        if ln.social_payout > social:
+            raise RuleViolation(
+                f"welfare payout {ln.social_payout} is above the social fund {social}",
+                field=f"lines[{i}].social_payout",
+            )
+        social = social - ln.social_payout
+        cash = cash - ln.cash_out
+        if cash.is_negative():
+            raise RuleViolation(
+                "the payments out are more than the cash in the group fund",
+                field=f"lines[{i}]",
+            )
+
+
+def meeting_entry(sheet: MeetingSheet, source: str) -> JournalEntry:
+    g = sheet.group_id
+    cash = AccountKey(AccountCode.GROUP_CASH, g)
+    social = AccountKey(AccountCode.SOCIAL_FUND, g)
+    fines = AccountKey(AccountCode.FINES_INCOME, g)
+    book = EntryBuilder(sheet.held_on, f"Meeting of {sheet.held_on}", source)
+    for ln in sheet.lines:
+        m = ln.member_id
+        book.move(cash, AccountKey(AccountCode.MEMBER_SAVINGS, g, m), ln.compulsory, "compulsory")
+        book.move(cash, AccountKey(AccountCode.VOLUNTARY_SAVINGS, g, m), ln.voluntary, "voluntary")
+        book.move(cash, social, ln.social, f"social fund, member {m}")
+        for f in ln.fines:
+            book.move(cash, fines, f.amount, f"fine member {m}: {f.reason}")
+        book.move(
+            AccountKey(AccountCode.VOLUNTARY_SAVINGS, g, m), cash, ln.withdrawal, "withdrawal"
+        )
+        book.move(social, cash, ln.social_payout, f"welfare member {m}: {ln.social_payout_reason}")
+    if not book.postings:
+        # A meeting with only attendance still leaves a trace: it is not an error.
+        return JournalEntry(sheet.held_on, book.memo, (), source)
+    return book.build()
+
+
+def summarise(sheet: MeetingSheet, currency: str) -> dict[str, Any]:
+    zero = Money.zero(currency)
+    return {
+        "present": sum(1 for ln in sheet.lines if ln.present),
+        "compulsory": sum((ln.compulsory for ln in sheet.lines), zero),
+        "voluntary": sum((ln.voluntary for ln in sheet.lines), zero),
+        "social": sum((ln.social for ln in sheet.lines), zero),
+        "fines": sum((f.amount for ln in sheet.lines for f in ln.fines), zero),
+        "withdrawals": sum((ln.withdrawal for ln in sheet.lines), zero),
+        "social_payouts": sum((ln.social_payout for ln in sheet.lines), zero),
+    }

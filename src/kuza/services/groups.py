@@ -1,0 +1,443 @@
+"""Use cases of a self-help group: form it, enrol and release members, elect officers,
+move a meeting, change its status; and load it back as domain objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import (
+    branch,
+    group_status_event,
+    meeting_move,
+    member,
+    membership,
+    officer_term,
+    savings_group,
+)
+from kuza.domain.calendar import Frequency, MeetingCalendar
+from kuza.domain.errors import DomainError, NotFound, RuleViolation
+from kuza.domain.groups import (
+    Group,
+    GroupStatus,
+    Member,
+    Membership,
+    OfficerRole,
+    OfficerTerm,
+    Sex,
+    ShareOutRule,
+    check_officer_election,
+    next_status,
+)
+from kuza.domain.ledger import AccountCode, AccountKey, EntryBuilder, normal_balance
+from kuza.domain.money import Money
+from kuza.services import audit
+from kuza.services.ledger import balances_of, post_entry
+from kuza.services.programmes import programme_row
+
+
+@dataclass(frozen=True)
+class NewGroup:
+    branch_id: int
+    name: str
+    formed_on: date
+    frequency: Frequency
+    first_meeting_on: date
+    compulsory_saving: str
+    agent_id: int | None = None
+    village: str = ""
+    share_out_rule: ShareOutRule = ShareOutRule.PRO_RATA
+    share_value: str | None = None
+
+
+def create_group(db: Database, programme_id: int, new: NewGroup, actor: str = "system") -> int:
+    with db.transaction() as conn:
+        prog = programme_row(conn, programme_id)
+        b = conn.execute(
+            select(branch.c.id).where(
+                branch.c.id == new.branch_id, branch.c.programme_id == programme_id
+            )
+        ).first()
+        if b is None:
+            raise NotFound(f"no branch {new.branch_id} in this programme", field="branch_id")
+        saving = Money.of(new.compulsory_saving, prog.currency, "compulsory_saving")
+        if saving.is_negative():
+            raise DomainError("compulsory_saving must not be negative", field="compulsory_saving")
+        share_value = None
+        if new.share_out_rule is ShareOutRule.SHARES:
+            if new.share_value is None:
+                raise DomainError("a shares rule needs share_value", field="share_value")
+            share_value = Money.of(new.share_value, prog.currency, "share_value")
+            if share_value.amount <= 0:
+                raise DomainError("share_value must be positive", field="share_value")
+        if new.first_meeting_on < new.formed_on:
+            raise RuleViolation("first meeting is before the group formed", "first_meeting_on")
+        gid = conn.execute(
+            insert(savings_group)
+            .values(
+                programme_id=programme_id,
+                branch_id=new.branch_id,
+                agent_id=new.agent_id,
+                name=new.name,
+                village=new.village,
+                formed_on=new.formed_on,
+                status=GroupStatus.FORMING.value,
+                frequency=new.frequency.value,
+                first_meeting_on=new.first_meeting_on,
+                currency=prog.currency,
+                compulsory_saving_minor=saving.minor,
+                share_out_rule=new.share_out_rule.value,
+                share_value_minor=share_value.minor if share_value else None,
+                cycle_number=1,
+                cycle_started_on=new.formed_on,
+            )
+            .returning(savings_group.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(group_status_event).values(
+                programme_id=programme_id,
+                group_id=gid,
+                status=GroupStatus.FORMING.value,
+                on_date=new.formed_on,
+                note="formed",
+            )
+        )
+        audit.record(conn, programme_id, actor, "create", "group", gid, None, {"name": new.name})
+        return int(gid)
+
+
+def group_row(conn: Connection, group_id: int, programme_id: int | None = None) -> Any:
+    query = select(savings_group).where(savings_group.c.id == group_id)
+    if programme_id is not None:
+        query = query.where(savings_group.c.programme_id == programme_id)
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(f"no group {group_id}", field="group_id")
+    return row
+
+
+def to_group(row: Any) -> Group:
+    cur = row.currency
+    return Group(
+        id=row.id,
+        programme_id=row.programme_id,
+        name=row.name,
+        currency=cur,
+        formed_on=row.formed_on,
+        status=GroupStatus(row.status),
+        frequency=Frequency(row.frequency),
+        first_meeting_on=row.first_meeting_on,
+        compulsory_saving=Money.from_minor(row.compulsory_saving_minor, cur),
+        share_out_rule=ShareOutRule(row.share_out_rule),
+        share_value=(
+            Money.from_minor(row.share_value_minor, cur) if row.share_value_minor else None
+        ),
+        cycle_number=row.cycle_number,
+        cycle_started_on=row.cycle_started_on,
+    )
+
+
+def load_group(conn: Connection, group_id: int, programme_id: int | None = None) -> Group:
+    return to_group(group_row(conn, group_id, programme_id))
+
+
+def load_calendar(conn: Connection, group: Group) -> MeetingCalendar:
+    moves = {
+        r.nominal_on: r.moved_to
+        for r in conn.execute(
+            select(meeting_move.c.nominal_on, meeting_move.c.moved_to).where(
+                meeting_move.c.group_id == group.id
+            )
+        )
+    }
+    return MeetingCalendar(group.first_meeting_on, group.frequency, moves)
+
+
+def memberships(conn: Connection, group_id: int) -> list[Membership]:
+    rows = conn.execute(
+        select(membership.c.member_id, membership.c.joined_on, membership.c.left_on)
+        .where(membership.c.group_id == group_id)
+        .order_by(membership.c.id)
+    )
+    return [Membership(r.member_id, r.joined_on, r.left_on) for r in rows]
+
+
+def members_on(conn: Connection, group_id: int, day: date) -> list[int]:
+    return [m.member_id for m in memberships(conn, group_id) if m.active_on(day)]
+
+
+@dataclass(frozen=True)
+class NewMember:
+    name: str
+    sex: Sex
+    household_size: int
+    literate: bool
+    birth_year: int | None = None
+    phone: str | None = None
+    consent_on: date | None = None
+
+
+def enrol_member(
+    db: Database, group_id: int, new: NewMember, joined_on: date, actor: str = "system"
+) -> int:
+    """Register a person and make her a member of the group from ``joined_on``."""
+    if new.household_size < 1:
+        raise DomainError("household_size must be at least 1", field="household_size")
+    if not new.name.strip():
+        raise DomainError("name is required", field="name")
+    with db.transaction() as conn:
+        g = group_row(conn, group_id)
+        if g.status in (GroupStatus.CLOSED.value, GroupStatus.GRADUATED.value):
+            raise RuleViolation(f"group {g.name} is {g.status}", field="group_id")
+        if joined_on < g.formed_on:
+            raise RuleViolation("joined_on is before the group formed", field="joined_on")
+        mid = conn.execute(
+            insert(member)
+            .values(
+                programme_id=g.programme_id,
+                branch_id=g.branch_id,
+                name=new.name.strip(),
+                sex=new.sex.value,
+                birth_year=new.birth_year,
+                household_size=new.household_size,
+                literate=new.literate,
+                phone=new.phone,
+                consent_on=new.consent_on,
+            )
+            .returning(member.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(membership).values(
+                programme_id=g.programme_id, group_id=group_id, member_id=mid, joined_on=joined_on
+            )
+        )
+        audit.record(
+            conn,
+            g.programme_id,
+            actor,
+            "enrol",
+            "member",
+            mid,
+            None,
+            {"group_id": group_id, "name": new.name},
+        )
+        return int(mid)
+
+
+def leave_group(
+    db: Database,
+    group_id: int,
+    member_id: int,
+    left_on: date,
+    reason: str,
+    actor: str = "system",
+) -> Money:
+    """A member leaves: her compulsory and voluntary savings are paid back from the fund."""
+    with db.transaction() as conn:
+        group = load_group(conn, group_id)
+        row = conn.execute(
+            select(membership).where(
+                membership.c.group_id == group_id,
+                membership.c.member_id == member_id,
+                membership.c.left_on.is_(None),
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"member {member_id} is not in group {group_id}", field="member_id")
+        cash_key = AccountKey(AccountCode.GROUP_CASH, group_id)
+        saving_keys = [
+            AccountKey(AccountCode.MEMBER_SAVINGS, group_id, member_id),
+            AccountKey(AccountCode.VOLUNTARY_SAVINGS, group_id, member_id),
+        ]
+        bal = balances_of(conn, group.programme_id, [cash_key, *saving_keys], group.currency)
+        book = EntryBuilder(left_on, f"Member {member_id} leaves: {reason}", f"leave:{row.id}")
+        payout = Money.zero(group.currency)
+        for key in saving_keys:
+            owed = normal_balance(key.code, bal[key])
+            book.move(key, cash_key, owed, "savings paid back on leaving")
+            payout = payout + owed
+        if payout > bal[cash_key]:
+            raise RuleViolation(
+                f"the fund holds {bal[cash_key]}, less than the {payout} owed; collect loans first",
+                field="member_id",
+            )
+        entry_id = (
+            post_entry(conn, group.programme_id, book.build(), actor) if book.postings else None
+        )
+        conn.execute(
+            update(membership)
+            .where(membership.c.id == row.id)
+            .values(left_on=left_on, leave_reason=reason, payout_entry_id=entry_id)
+        )
+        conn.execute(
+            update(officer_term)
+            .where(
+                officer_term.c.group_id == group_id,
+                officer_term.c.member_id == member_id,
+                officer_term.c.ended_on.is_(None),
+            )
+            .values(ended_on=left_on)
+        )
+        audit.record(
+            conn,
+            group.programme_id,
+            actor,
+            "leave",
+            "membership",
+            row.id,
+            {"left_on": None},
+            {"left_on": left_on.isoformat(), "payout": str(payout.amount)},
+        )
+        return payout
+
+
+def officer_terms(conn: Connection, group_id: int) -> list[OfficerTerm]:
+    rows = conn.execute(
+        select(officer_term).where(officer_term.c.group_id == group_id).order_by(officer_term.c.id)
+    )
+    return [OfficerTerm(r.member_id, OfficerRole(r.role), r.started_on, r.ended_on) for r in rows]
+
+
+def elect_officer(
+    db: Database,
+    group_id: int,
+    member_id: int,
+    role: OfficerRole,
+    started_on: date,
+    actor: str = "system",
+) -> int:
+    """Record an election; the previous holder's open term ends the day the new one starts."""
+    with db.transaction() as conn:
+        group = load_group(conn, group_id)
+        terms = officer_terms(conn, group_id)
+        previous = [
+            t for t in terms if t.role is role and t.ended_on is None and t.started_on < started_on
+        ]
+        after_handover = [
+            OfficerTerm(t.member_id, t.role, t.started_on, started_on) if t in previous else t
+            for t in terms
+        ]
+        check_officer_election(
+            after_handover, memberships(conn, group_id), OfficerTerm(member_id, role, started_on)
+        )
+        conn.execute(
+            update(officer_term)
+            .where(
+                officer_term.c.group_id == group_id,
+                officer_term.c.role == role.value,
+                officer_term.c.ended_on.is_(None),
+                officer_term.c.started_on < started_on,
+            )
+            .values(ended_on=started_on)
+        )
+        tid = conn.execute(
+            insert(officer_term)
+            .values(
+                programme_id=group.programme_id,
+                group_id=group_id,
+                member_id=member_id,
+                role=role.value,
+                started_on=started_on,
+            )
+            .returning(officer_term.c.id)
+        ).scalar_one()
+        audit.record(
+            conn,
+            group.programme_id,
+            actor,
+            "elect",
+            "officer_term",
+            tid,
+            {"previous": [t.member_id for t in previous]},
+            {"member_id": member_id, "role": role.value},
+        )
+        return int(tid)
+
+
+def move_meeting(
+    db: Database,
+    group_id: int,
+    nominal_on: date,
+    moved_to: date,
+    reason: str,
+    actor: str = "system",
+) -> None:
+    """A holiday moves one meeting; the cycle after it stays where it was."""
+    with db.transaction() as conn:
+        group = load_group(conn, group_id)
+        load_calendar(conn, group).with_move(nominal_on, moved_to)  # validates
+        conn.execute(
+            insert(meeting_move).values(
+                programme_id=group.programme_id,
+                group_id=group_id,
+                nominal_on=nominal_on,
+                moved_to=moved_to,
+                reason=reason,
+            )
+        )
+        audit.record(
+            conn,
+            group.programme_id,
+            actor,
+            "move_meeting",
+            "group",
+            group_id,
+            None,
+            {"nominal_on": nominal_on.isoformat(), "moved_to": moved_to.isoformat()},
+        )
+
+
+def change_status(
+    db: Database,
+    group_id: int,
+    status: GroupStatus,
+    on: date,
+    note: str = "",
+    actor: str = "system",
+) -> None:
+    with db.transaction() as conn:
+        group = load_group(conn, group_id)
+        next_status(group.status, status)
+        conn.execute(
+            update(savings_group).where(savings_group.c.id == group_id).values(status=status.value)
+        )
+        conn.execute(
+            insert(group_status_event).values(
+                programme_id=group.programme_id,
+                group_id=group_id,
+                status=status.value,
+                on_date=on,
+                note=note,
+            )
+        )
+        audit.record(
+            conn,
+            group.programme_id,
+            actor,
+            "status",
+            "group",
+            group_id,
+            {"status": group.status.value},
+            {"status": status.value},
+        )
+
+
+def load_members(conn: Connection, member_ids: list[int]) -> dict[int, Member]:
+    rows = conn.execute(select(member).where(member.c.id.in_(member_ids)))
+    return {
+        r.id: Member(
+            r.id,
+            r.name,
+            Sex(r.sex),
+            r.birth_year,
+            r.household_size,
+            r.literate,
+            r.phone,
+            r.consent_on,
+        )
+        for r in rows
+    }

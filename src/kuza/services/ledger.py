@@ -1,0 +1,293 @@
+"""Writing journal entries to the database and reading balances back.
+
+``post_entry`` is the one way money enters the database: it resolves account keys to
+rows (creating missing ones), appends the entry and its lines, and moves the running
+balances in the same transaction. Nothing here updates or deletes a line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, false, func, insert, or_, select, update
+
+from kuza.adapters.db.schema import journal_entry, journal_line, ledger_account
+from kuza.domain.errors import Conflict, NotFound
+from kuza.domain.ledger import AccountCode, AccountKey, JournalEntry, Posting, checked, reversal
+from kuza.domain.money import Money
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _account_ids(
+    conn: Connection, programme_id: int, keys: Iterable[tuple[AccountKey, str]]
+) -> dict[AccountKey, int]:
+    wanted = {k: cur for k, cur in keys}
+    if not wanted:
+        return {}
+    found: dict[AccountKey, int] = {}
+    group_ids = {k.group_id for k in wanted if k.group_id is not None}
+    in_groups = or_(
+        ledger_account.c.group_id.in_(group_ids),
+        ledger_account.c.group_id.is_(None) if None in {k.group_id for k in wanted} else false(),
+    )
+    rows = conn.execute(
+        select(
+            ledger_account.c.id,
+            ledger_account.c.code,
+            ledger_account.c.group_id,
+            ledger_account.c.member_id,
+        ).where(
+            ledger_account.c.programme_id == programme_id,
+            ledger_account.c.code.in_({k.code.value for k in wanted}),
+            in_groups,
+        )
+    )
+    for r in rows:
+        key = AccountKey(AccountCode(r.code), r.group_id, r.member_id)
+        if key in wanted:
+            found[key] = r.id
+    missing = [k for k in wanted if k not in found]
+    if missing:
+        conn.execute(
+            insert(ledger_account),
+            [
+                {
+                    "programme_id": programme_id,
+                    "code": k.code.value,
+                    "group_id": k.group_id,
+                    "member_id": k.member_id,
+                    "currency": wanted[k],
+                    "balance_minor": 0,
+                }
+                for k in missing
+            ],
+        )
+        return _account_ids(conn, programme_id, wanted.items())
+    return found
+
+
+def post_entry(conn: Connection, programme_id: int, entry: JournalEntry, actor: str) -> int:
+    """Append a balanced entry; returns its id. Raises Conflict on a reused key."""
+    checked(entry)
+    if entry.key is not None:
+        existing = conn.execute(
+            select(journal_entry.c.id).where(
+                journal_entry.c.programme_id == programme_id,
+                journal_entry.c.idempotency_key == entry.key,
+            )
+        ).scalar()
+        if existing is not None:
+            raise Conflict(f"entry with key {entry.key!r} is already posted", field="key")
+    ids = _account_ids(conn, programme_id, ((p.account, p.amount.currency) for p in entry.postings))
+    entry_id = conn.execute(
+        insert(journal_entry)
+        .values(
+            programme_id=programme_id,
+            posted_on=entry.posted_on,
+            memo=entry.memo,
+            source=entry.source,
+            reverses_id=entry.reverses,
+            idempotency_key=entry.key,
+            created_at=now(),
+            created_by=actor,
+        )
+        .returning(journal_entry.c.id)
+    ).scalar_one()
+    conn.execute(
+        insert(journal_line),
+        [
+            {
+                "programme_id": programme_id,
+                "entry_id": entry_id,
+                "account_id": ids[p.account],
+                "amount_minor": p.amount.minor,
+                "currency": p.amount.currency,
+                "memo": p.memo,
+            }
+            for p in entry.postings
+        ],
+    )
+    moves: dict[int, int] = defaultdict(int)
+    for p in entry.postings:
+        moves[ids[p.account]] += p.amount.minor
+    for account_id, delta in sorted(moves.items()):
+        conn.execute(
+            update(ledger_account)
+            .where(ledger_account.c.id == account_id)
+            .values(balance_minor=ledger_account.c.balance_minor + delta)
+        )
+    return int(entry_id)
+
+
+def load_entry(conn: Connection, entry_id: int) -> JournalEntry:
+    head = conn.execute(select(journal_entry).where(journal_entry.c.id == entry_id)).first()
+    if head is None:
+        raise NotFound(f"no journal entry {entry_id}", field="entry_id")
+    rows = conn.execute(
+        select(
+            journal_line.c.amount_minor,
+            journal_line.c.currency,
+            journal_line.c.memo,
+            ledger_account.c.code,
+            ledger_account.c.group_id,
+            ledger_account.c.member_id,
+        )
+        .join(ledger_account, ledger_account.c.id == journal_line.c.account_id)
+        .where(journal_line.c.entry_id == entry_id)
+        .order_by(journal_line.c.id)
+    )
+    postings = tuple(
+        Posting(
+            AccountKey(AccountCode(r.code), r.group_id, r.member_id),
+            Money.from_minor(r.amount_minor, r.currency),
+            r.memo,
+        )
+        for r in rows
+    )
+    return JournalEntry(
+        head.posted_on, head.memo, postings, head.source, head.reverses_id, head.idempotency_key
+    )
+
+
+def reverse_entry(
+    conn: Connection, programme_id: int, entry_id: int, on: date, reason: str, actor: str
+) -> int:
+    already = conn.execute(
+        select(journal_entry.c.id).where(journal_entry.c.reverses_id == entry_id)
+    ).scalar()
+    if already is not None:
+        raise Conflict(f"entry {entry_id} is already reversed by entry {already}", "entry_id")
+    original = load_entry(conn, entry_id)
+    if original.reverses is not None:
+        raise Conflict(f"entry {entry_id} is itself a reversal; post a new entry", "entry_id")
+    return post_entry(conn, programme_id, reversal(entry_id, original, on, reason), actor)
+
+
+def balances_of(
+    conn: Connection, programme_id: int, keys: Iterable[AccountKey], currency: str
+) -> dict[AccountKey, Money]:
+    """Signed balances (debit-positive) of ``keys``; accounts never used are zero."""
+    keys = list(keys)
+    result = {k: Money.zero(currency) for k in keys}
+    if not keys:
+        return result
+    rows = conn.execute(
+        select(
+            ledger_account.c.code,
+            ledger_account.c.group_id,
+            ledger_account.c.member_id,
+            ledger_account.c.balance_minor,
+            ledger_account.c.currency,
+        ).where(
+            ledger_account.c.programme_id == programme_id,
+            ledger_account.c.group_id.in_({k.group_id for k in keys if k.group_id is not None}),
+        )
+    )
+    for r in rows:
+        key = AccountKey(AccountCode(r.code), r.group_id, r.member_id)
+        if key in result:
+            result[key] = Money.from_minor(r.balance_minor, r.currency)
+    return result
+
+
+def group_balances(
+    conn: Connection, programme_id: int, group_id: int, currency: str
+) -> dict[AccountKey, Money]:
+    """Every account of a group with its signed balance."""
+    rows = conn.execute(
+        select(
+            ledger_account.c.code,
+            ledger_account.c.member_id,
+            ledger_account.c.balance_minor,
+        ).where(
+            ledger_account.c.programme_id == programme_id,
+            ledger_account.c.group_id == group_id,
+        )
+    )
+    return {
+        AccountKey(AccountCode(r.code), group_id, r.member_id): Money.from_minor(
+            r.balance_minor, currency
+        )
+        for r in rows
+    }
+
+
+def account_lines(
+    conn: Connection, programme_id: int, key: AccountKey
+) -> list[tuple[int, date, str, str, int, str]]:
+    """(entry id, date, entry memo, line memo, amount minor, currency) of one account."""
+    rows = conn.execute(
+        select(
+            journal_entry.c.id,
+            journal_entry.c.posted_on,
+            journal_entry.c.memo,
+            journal_line.c.memo.label("line_memo"),
+            journal_line.c.amount_minor,
+            journal_line.c.currency,
+        )
+        .join(journal_line, journal_line.c.entry_id == journal_entry.c.id)
+        .join(ledger_account, ledger_account.c.id == journal_line.c.account_id)
+        .where(
+            ledger_account.c.programme_id == programme_id,
+            ledger_account.c.code == key.code.value,
+            ledger_account.c.group_id.is_(None)
+            if key.group_id is None
+            else ledger_account.c.group_id == key.group_id,
+            ledger_account.c.member_id.is_(None)
+            if key.member_id is None
+            else ledger_account.c.member_id == key.member_id,
+        )
+        .order_by(journal_entry.c.posted_on, journal_entry.c.id, journal_line.c.id)
+    )
+    return [(r.id, r.posted_on, r.memo, r.line_memo, r.amount_minor, r.currency) for r in rows]
+
+
+def unbalanced_entries(conn: Connection) -> list[tuple[int, str, int]]:
+    rows = conn.execute(
+        select(
+            journal_line.c.entry_id,
+            journal_line.c.currency,
+            func.sum(journal_line.c.amount_minor).label("off"),
+        )
+        .group_by(journal_line.c.entry_id, journal_line.c.currency)
+        .having(func.sum(journal_line.c.amount_minor) != 0)
+    )
+    return [(r.entry_id, r.currency, int(r.off)) for r in rows]
+
+
+def drifted_accounts(conn: Connection) -> list[tuple[int, str, int, int]]:
+    """Accounts whose stored running balance differs from the sum of their lines."""
+    sums = (
+        select(
+            journal_line.c.account_id,
+            func.sum(journal_line.c.amount_minor).label("total"),
+        )
+        .group_by(journal_line.c.account_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(
+            ledger_account.c.id,
+            ledger_account.c.code,
+            ledger_account.c.balance_minor,
+            func.coalesce(sums.c.total, 0).label("total"),
+        )
+        .select_from(ledger_account.outerjoin(sums, sums.c.account_id == ledger_account.c.id))
+        .where(ledger_account.c.balance_minor != func.coalesce(sums.c.total, 0))
+    )
+    return [(r.id, r.code, int(r.balance_minor), int(r.total)) for r in rows]
+
+
+def empty_entries(conn: Connection) -> list[int]:
+    lines = select(journal_line.c.entry_id).distinct().subquery()
+    rows = conn.execute(
+        select(journal_entry.c.id)
+        .select_from(journal_entry.outerjoin(lines, lines.c.entry_id == journal_entry.c.id))
+        .where(lines.c.entry_id.is_(None))
+    )
+    return [r.id for r in rows]

@@ -1,0 +1,122 @@
+"""``kuza ledger check``: prove that the books balance and that every stored balance
+equals the ledger. Each finding is a readable sentence; no finding means clean."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import (
+    journal_entry,
+    journal_line,
+    ledger_account,
+    meeting,
+    meeting_line,
+    share_out,
+    share_out_line,
+)
+from kuza.domain.ledger import AccountCode
+from kuza.services.ledger import drifted_accounts, empty_entries, unbalanced_entries
+
+
+def _meeting_cash_mismatches(conn: Connection) -> list[str]:
+    """A posted meeting's sheet totals must equal what its entry moved through the cash."""
+    sheet = (
+        select(
+            meeting_line.c.meeting_id,
+            func.sum(
+                meeting_line.c.compulsory_minor
+                + meeting_line.c.voluntary_minor
+                + meeting_line.c.social_minor
+                + meeting_line.c.fines_minor
+                - meeting_line.c.withdrawal_minor
+                - meeting_line.c.social_payout_minor
+            ).label("net"),
+        )
+        .group_by(meeting_line.c.meeting_id)
+        .subquery()
+    )
+    booked = (
+        select(journal_line.c.entry_id, func.sum(journal_line.c.amount_minor).label("net"))
+        .join(ledger_account, ledger_account.c.id == journal_line.c.account_id)
+        .where(ledger_account.c.code == AccountCode.GROUP_CASH.value)
+        .group_by(journal_line.c.entry_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(meeting.c.id, meeting.c.held_on, sheet.c.net, booked.c.net.label("booked"))
+        .select_from(
+            meeting.outerjoin(sheet, sheet.c.meeting_id == meeting.c.id).outerjoin(
+                booked, booked.c.entry_id == meeting.c.entry_id
+            )
+        )
+        .where(
+            meeting.c.status == "posted",
+            func.coalesce(sheet.c.net, 0) != func.coalesce(booked.c.net, 0),
+        )
+    )
+    return [
+        f"meeting {r.id} of {r.held_on}: sheet nets {r.net or 0} minor units "
+        f"but its entry moved {r.booked or 0} through group cash"
+        for r in rows
+    ]
+
+
+def _share_out_mismatches(conn: Connection) -> list[str]:
+    lines = (
+        select(
+            share_out_line.c.share_out_id,
+            func.sum(share_out_line.c.payout_minor).label("paid"),
+        )
+        .group_by(share_out_line.c.share_out_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(share_out.c.id, share_out.c.fund_minor, lines.c.paid)
+        .select_from(share_out.outerjoin(lines, lines.c.share_out_id == share_out.c.id))
+        .where(share_out.c.fund_minor != func.coalesce(lines.c.paid, 0))
+    )
+    return [
+        f"share-out {r.id}: fund {r.fund_minor} but members' statements add to {r.paid or 0}"
+        for r in rows
+    ]
+
+
+def _broken_reversals(conn: Connection) -> list[str]:
+    """A reversal must cancel its original account by account."""
+    rev = journal_entry.alias("rev")
+    rows = conn.execute(
+        select(rev.c.id, rev.c.reverses_id)
+        .join(journal_line, journal_line.c.entry_id.in_([rev.c.id, rev.c.reverses_id]))
+        .where(rev.c.reverses_id.is_not(None))
+        .group_by(rev.c.id, rev.c.reverses_id, journal_line.c.account_id)
+        .having(func.sum(journal_line.c.amount_minor) != 0)
+        .distinct()
+    )
+    return [f"entry {r.id} does not exactly cancel entry {r.reverses_id}" for r in rows]
+
+
+def check(db: Database) -> list[str]:
+    findings: list[str] = []
+    with db.read() as conn:
+        for entry_id, currency, off in unbalanced_entries(conn):
+            findings.append(f"entry {entry_id} does not balance: off by {off} minor {currency}")
+        for account_id, code, stored, total in drifted_accounts(conn):
+            findings.append(
+                f"account {account_id} ({code}) shows {stored} minor units "
+                f"but its lines add to {total}"
+            )
+        findings.extend(f"entry {e} has no lines" for e in empty_entries(conn))
+        findings.extend(_broken_reversals(conn))
+        findings.extend(_meeting_cash_mismatches(conn))
+        findings.extend(_share_out_mismatches(conn))
+    return findings
+
+
+def totals(db: Database) -> tuple[int, int, int]:
+    with db.read() as conn:
+        return (
+            conn.execute(select(func.count()).select_from(journal_entry)).scalar_one(),
+            conn.execute(select(func.count()).select_from(journal_line)).scalar_one(),
+            conn.execute(select(func.count()).select_from(ledger_account)).scalar_one(),
+        )

@@ -1,0 +1,271 @@
+"""Posting a meeting: one transaction, one journal entry, idempotent.
+
+Posting the same sheet twice books it once (the second call returns the first result).
+A changed sheet for a meeting already posted is refused; ``correct_meeting`` replaces it
+by reversing the old entry and posting the new one, both kept in the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import meeting, meeting_line, member, savings_group
+from kuza.domain.errors import Conflict, DomainError, NotFound, RuleViolation
+from kuza.domain.groups import Group
+from kuza.domain.ledger import AccountCode, AccountKey, normal_balance
+from kuza.domain.meetings import (
+    FundPosition,
+    MeetingSheet,
+    meeting_entry,
+    parse_sheet,
+    summarise,
+    validate_sheet,
+)
+from kuza.domain.money import Money
+from kuza.services import audit
+from kuza.services.groups import load_group, members_on
+from kuza.services.ledger import group_balances, now, post_entry, reverse_entry
+
+
+@dataclass(frozen=True)
+class MeetingPosted:
+    meeting_id: int
+    entry_id: int | None
+    created: bool  # False when an identical sheet had already been posted
+    summary: dict[str, Any]
+
+
+def _group_id(data: object) -> int:
+    if not isinstance(data, Mapping):
+        raise DomainError("a meeting must be a JSON object")
+    gid = data.get("group_id")
+    if isinstance(gid, bool) or not isinstance(gid, int):
+        raise DomainError("group_id must be a whole number", field="group_id")
+    return gid
+
+
+def _lock_group(conn: Connection, group_id: int, programme_id: int | None) -> Group:
+    """Load the group, holding its row so two posters of one group queue up."""
+    query = select(savings_group.c.id).where(savings_group.c.id == group_id)
+    if programme_id is not None:
+        query = query.where(savings_group.c.programme_id == programme_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    if conn.execute(query).first() is None:
+        raise NotFound(f"no group {group_id}", field="group_id")
+    return load_group(conn, group_id)
+
+
+def _check_members_exist(conn: Connection, sheet: MeetingSheet, programme_id: int) -> None:
+    ids = [ln.member_id for ln in sheet.lines]
+    known = set(
+        conn.execute(
+            select(member.c.id).where(member.c.id.in_(ids), member.c.programme_id == programme_id)
+        ).scalars()
+    )
+    for i, ln in enumerate(sheet.lines):
+        if ln.member_id not in known:
+            raise NotFound(f"unknown member {ln.member_id}", field=f"lines[{i}].member_id")
+
+
+def fund_position(conn: Connection, group: Group) -> FundPosition:
+    bal = group_balances(conn, group.programme_id, group.id, group.currency)
+    zero = Money.zero(group.currency)
+    voluntary = {
+        k.member_id: normal_balance(k.code, v)
+        for k, v in bal.items()
+        if k.code is AccountCode.VOLUNTARY_SAVINGS and k.member_id is not None
+    }
+    return FundPosition(
+        cash=bal.get(AccountKey(AccountCode.GROUP_CASH, group.id), zero),
+        social_fund=normal_balance(
+            AccountCode.SOCIAL_FUND, bal.get(AccountKey(AccountCode.SOCIAL_FUND, group.id), zero)
+        ),
+        voluntary=voluntary,
+    )
+
+
+def _posted(conn: Connection, group_id: int, held_on: date) -> Any:
+    return conn.execute(
+        select(meeting).where(
+            meeting.c.group_id == group_id,
+            meeting.c.held_on == held_on,
+            meeting.c.status == "posted",
+        )
+    ).first()
+
+
+def _book(
+    conn: Connection, group: Group, sheet: MeetingSheet, actor: str, today: date
+) -> MeetingPosted:
+    if group.cycle_started_on and sheet.held_on < group.cycle_started_on:
+        raise RuleViolation(
+            f"held_on {sheet.held_on} is before the current savings cycle began on "
+            f"{group.cycle_started_on}",
+            field="held_on",
+        )
+    validate_sheet(
+        sheet, group, members_on(conn, group.id, sheet.held_on), fund_position(conn, group), today
+    )
+    digest = sheet.content_hash()
+    source = f"meeting:{group.id}:{sheet.held_on.isoformat()}"
+    entry = meeting_entry(sheet, source)
+    entry_id = None
+    if entry.postings:
+        keyed = type(entry)(
+            entry.posted_on,
+            entry.memo,
+            entry.postings,
+            entry.source,
+            None,
+            f"{source}:{digest[:24]}",
+        )
+        entry_id = post_entry(conn, group.programme_id, keyed, actor)
+    meeting_id = conn.execute(
+        insert(meeting)
+        .values(
+            programme_id=group.programme_id,
+            group_id=group.id,
+            held_on=sheet.held_on,
+            cycle_number=group.cycle_number,
+            content_hash=digest,
+            entry_id=entry_id,
+            status="posted",
+            notes=sheet.notes,
+            posted_at=now(),
+            posted_by=actor,
+        )
+        .returning(meeting.c.id)
+    ).scalar_one()
+    if sheet.lines:
+        conn.execute(
+            insert(meeting_line),
+            [
+                {
+                    "programme_id": group.programme_id,
+                    "meeting_id": meeting_id,
+                    "member_id": ln.member_id,
+                    "present": ln.present,
+                    "compulsory_minor": ln.compulsory.minor,
+                    "voluntary_minor": ln.voluntary.minor,
+                    "social_minor": ln.social.minor,
+                    "fines_minor": sum(f.amount.minor for f in ln.fines),
+                    "withdrawal_minor": ln.withdrawal.minor,
+                    "social_payout_minor": ln.social_payout.minor,
+                }
+                for ln in sheet.lines
+            ],
+        )
+    summary = {
+        k: str(v.amount) if isinstance(v, Money) else v
+        for k, v in summarise(sheet, group.currency).items()
+    }
+    audit.record(
+        conn,
+        group.programme_id,
+        actor,
+        "post",
+        "meeting",
+        meeting_id,
+        None,
+        {"group_id": group.id, "held_on": sheet.held_on.isoformat(), **summary},
+    )
+    return MeetingPosted(int(meeting_id), entry_id, True, summary)
+
+
+def post_meeting(
+    db: Database, data: object, actor: str, today: date, programme_id: int | None = None
+) -> MeetingPosted:
+    """Validate and book a meeting sheet; an identical resubmission books nothing."""
+    group_id = _group_id(data)
+    with db.transaction() as conn:
+        group = _lock_group(conn, group_id, programme_id)
+        sheet = parse_sheet(data, group)
+        _check_members_exist(conn, sheet, group.programme_id)
+        existing = _posted(conn, group.id, sheet.held_on)
+        if existing is not None:
+            if existing.content_hash == sheet.content_hash():
+                return MeetingPosted(
+                    existing.id, existing.entry_id, False, summary_of(conn, existing.id)
+                )
+            raise Conflict(
+                f"the meeting of {sheet.held_on} is already posted with other amounts; "
+                "post a correction to replace it",
+                field="held_on",
+            )
+        return _book(conn, group, sheet, actor, today)
+
+
+def correct_meeting(
+    db: Database,
+    data: object,
+    reason: str,
+    actor: str,
+    today: date,
+    programme_id: int | None = None,
+) -> MeetingPosted:
+    """Replace the latest posted meeting: reverse its entry, then book the new sheet."""
+    if not reason.strip():
+        raise DomainError("a correction needs a reason", field="reason")
+    group_id = _group_id(data)
+    with db.transaction() as conn:
+        group = _lock_group(conn, group_id, programme_id)
+        sheet = parse_sheet(data, group)
+        _check_members_exist(conn, sheet, group.programme_id)
+        old = _posted(conn, group.id, sheet.held_on)
+        if old is None:
+            raise NotFound(f"no posted meeting on {sheet.held_on} to correct", field="held_on")
+        latest = conn.execute(
+            select(meeting.c.held_on)
+            .where(meeting.c.group_id == group.id, meeting.c.status == "posted")
+            .order_by(meeting.c.held_on.desc())
+            .limit(1)
+        ).scalar_one()
+        if latest != sheet.held_on:
+            raise RuleViolation(
+                f"only the latest meeting ({latest}) can be corrected", field="held_on"
+            )
+        if old.content_hash == sheet.content_hash():
+            raise Conflict("the correction changes nothing", field="lines")
+        if old.entry_id is not None:
+            reverse_entry(conn, group.programme_id, old.entry_id, sheet.held_on, reason, actor)
+        conn.execute(update(meeting).where(meeting.c.id == old.id).values(status="superseded"))
+        audit.record(
+            conn,
+            group.programme_id,
+            actor,
+            "supersede",
+            "meeting",
+            old.id,
+            {"status": "posted"},
+            {"status": "superseded", "reason": reason},
+        )
+        return _book(conn, group, sheet, actor, today)
+
+
+def summary_of(conn: Connection, meeting_id: int) -> dict[str, Any]:
+    rows = conn.execute(select(meeting_line).where(meeting_line.c.meeting_id == meeting_id)).all()
+    cur = conn.execute(
+        select(savings_group.c.currency)
+        .join(meeting, meeting.c.group_id == savings_group.c.id)
+        .where(meeting.c.id == meeting_id)
+    ).scalar_one()
+
+    def tot(col: str) -> str:
+        return str(Money.from_minor(sum(getattr(r, col) for r in rows), cur).amount)
+
+    return {
+        "present": sum(1 for r in rows if r.present),
+        "compulsory": tot("compulsory_minor"),
+        "voluntary": tot("voluntary_minor"),
+        "social": tot("social_minor"),
+        "fines": tot("fines_minor"),
+        "withdrawals": tot("withdrawal_minor"),
+        "social_payouts": tot("social_payout_minor"),
+    }
