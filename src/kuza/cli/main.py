@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date
-from decimal import Decimal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from kuza.adapters.db.engine import Database, database_url
 from kuza.adapters.db.migrate import upgrade
-from kuza.cli import loan
+from kuza.cli import loan, passbook
+from kuza.cli.common import DateOpt, console, domain_errors, err_console
+from kuza.cli.common import today_or as _today
 from kuza.domain.errors import DomainError
 from kuza.services import ledger_check, meetings
 from kuza.services.views import group_view
@@ -31,29 +29,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(meeting_app, name="meeting")
 app.add_typer(group_app, name="group")
-
-console = Console()
-err_console = Console(stderr=True)
+app.add_typer(passbook.app, name="passbook")
 T = TypeVar("T")
-
-DateOpt = Annotated[
-    str | None, typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today.")
-]
-
-
-def _today(raw: str | None) -> date:
-    return date.fromisoformat(raw) if raw else date.today()
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """Turn a DomainError into a readable message and exit code 2."""
-    try:
-        yield
-    except DomainError as exc:
-        where = f" (field: {exc.field})" if exc.field else ""
-        err_console.print(f"[red]error[/red]: {exc.message}{where}")
-        raise typer.Exit(2) from None
 
 
 def _run(fn: Callable[[], T]) -> T:
@@ -87,7 +64,9 @@ def ledger_check_cmd() -> None:
 
 def _load_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        # JSON numbers with a fraction become floats so that Money refuses them by name:
+        # money travels as decimal strings.
+        return json.loads(path.read_text(encoding="utf-8"), parse_float=float)
     except FileNotFoundError:
         raise DomainError(f"no such file: {path}", field="FILE") from None
     except json.JSONDecodeError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 
 from kuza.domain.errors import CurrencyMismatch, InvalidAmount
 
@@ -56,7 +56,7 @@ def minor_units(currency: str) -> int:
         raise InvalidAmount(f"unknown currency {currency!r}", field="currency") from None
 
 
-class RoundingMode(str, Enum):
+class RoundingMode(StrEnum):
     HALF_EVEN = "half_even"  # banker's rounding: the default, no drift over many rows
     HALF_UP = "half_up"
     DOWN = "down"
@@ -88,7 +88,7 @@ class Rounding:
 
 def to_decimal(value: object, field: str = "amount") -> Decimal:
     """Parse a user-supplied amount; floats are refused because they are not exact."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise InvalidAmount(f"{field} must be a decimal string, not {value!r}", field=field)
     if isinstance(value, Decimal):
         result = value
