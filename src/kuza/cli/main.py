@@ -12,7 +12,7 @@ from rich.table import Table
 
 from kuza.adapters.db.engine import Database, database_url
 from kuza.adapters.db.migrate import upgrade
-from kuza.cli import loan, passbook
+from kuza.cli import loan, passbook, shareout
 from kuza.cli.common import DateOpt, console, domain_errors, err_console
 from kuza.cli.common import today_or as _today
 from kuza.domain.errors import DomainError
@@ -29,6 +29,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(meeting_app, name="meeting")
 app.add_typer(group_app, name="group")
+shareout.register(group_app)
 app.add_typer(passbook.app, name="passbook")
 T = TypeVar("T")
 
