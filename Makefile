@@ -28,8 +28,8 @@ demo: install
 	$(BIN)/kuza serve
 
 lint: dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 types: dev
 	$(BIN)/mypy
