@@ -286,3 +286,21 @@ audit_log = Table(
     Column("before", JSON),
     Column("after", JSON),
 )
+
+# Login accounts. programme_id is empty only for admins; agent_id links a field agent's
+# login to the field_agent whose groups she sees (see kuza.domain.access).
+user_account = Table(
+    "user_account",
+    metadata,
+    _id(),
+    Column("programme_id", Integer, ForeignKey("programme.id"), index=True),
+    Column("branch_id", Integer, ForeignKey("branch.id")),
+    Column("agent_id", Integer, ForeignKey("field_agent.id")),
+    Column("username", String(60), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("locale", String(10), nullable=False, default="en"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,253 @@
+"""Login accounts: create, authenticate, and which groups a user may see.
+
+Passwords are hashed with Argon2id (argon2-cffi defaults). Authentication answers an
+unknown username, a wrong password and an inactive account with the same error after
+the same amount of hashing work, so the login form does not reveal who has an account.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, Select, insert, select, update
+
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import branch, field_agent, savings_group, user_account
+from kuza.domain.access import (
+    GroupFilter,
+    LoginFailed,
+    Principal,
+    Role,
+    check_assignment,
+    group_filter,
+)
+from kuza.domain.errors import Conflict, DomainError, NotFound
+from kuza.services import audit
+from kuza.services.ledger import now
+from kuza.services.programmes import programme_row
+
+MIN_PASSWORD_LENGTH = 10
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
+LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+
+_hasher = PasswordHasher()
+_dummy_hash: str | None = None
+# Admin accounts have no programme, and audit_log rows need one: their changes go here.
+_audit_log = logging.getLogger("kuza.audit")
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    role: Role
+    password: str
+    display_name: str = ""
+    programme_id: int | None = None
+    branch_id: int | None = None
+    agent_id: int | None = None
+    locale: str = "en"
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hash
+
+
+def _audit(
+    conn: Connection,
+    programme_id: int | None,
+    actor: str,
+    action: str,
+    uid: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+) -> None:
+    if programme_id is not None:
+        audit.record(conn, programme_id, actor, action, "user_account", uid, before, after)
+    else:
+        _audit_log.info(
+            "%s %s user_account %s before=%s after=%s", actor, action, uid, before, after
+        )
+
+
+def _check_password(password: str, weak_ok: bool) -> None:
+    if not password:
+        raise DomainError("a password is required", field="password")
+    if not weak_ok and len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", "password"
+        )
+
+
+def _check_places(conn: Connection, new: NewUser) -> int | None:
+    """Branch and agent must belong to the programme; returns the agent's branch."""
+    if new.programme_id is None:
+        return None
+    programme_row(conn, new.programme_id)
+    if new.branch_id is not None:
+        found = conn.execute(
+            select(branch.c.id).where(
+                branch.c.id == new.branch_id, branch.c.programme_id == new.programme_id
+            )
+        ).first()
+        if found is None:
+            raise NotFound(f"no branch {new.branch_id} in this programme", field="branch_id")
+    if new.agent_id is None:
+        return new.branch_id
+    agent_branch = conn.execute(
+        select(field_agent.c.branch_id).where(
+            field_agent.c.id == new.agent_id, field_agent.c.programme_id == new.programme_id
+        )
+    ).scalar()
+    if agent_branch is None:
+        raise NotFound(f"no field agent {new.agent_id} in this programme", field="agent_id")
+    if new.branch_id is not None and new.branch_id != agent_branch:
+        raise DomainError(f"agent {new.agent_id} works in another branch", field="branch_id")
+    return int(agent_branch)
+
+
+def create_user(
+    db: Database, new: NewUser, actor: str = "system", *, weak_password_ok: bool = False
+) -> int:
+    """Create a login. ``weak_password_ok`` is for the demo loader only."""
+    username = new.username.strip().lower()
+    if not USERNAME.match(username):
+        raise DomainError(
+            "username: 2 to 60 lowercase letters, digits, dots, dashes or underscores",
+            field="username",
+        )
+    if not LOCALE.match(new.locale):
+        raise DomainError(f"locale {new.locale!r} is not like 'en' or 'fr-MG'", field="locale")
+    check_assignment(new.role, new.programme_id, new.branch_id, new.agent_id)
+    _check_password(new.password, weak_password_ok)
+    password_hash = _hasher.hash(new.password)
+    with db.transaction() as conn:
+        branch_id = _check_places(conn, new)
+        taken = conn.execute(
+            select(user_account.c.id).where(user_account.c.username == username)
+        ).first()
+        if taken is not None:
+            raise Conflict(f"the username {username!r} is taken", field="username")
+        uid = conn.execute(
+            insert(user_account)
+            .values(
+                programme_id=new.programme_id,
+                branch_id=branch_id,
+                agent_id=new.agent_id,
+                username=username,
+                display_name=new.display_name.strip() or username,
+                role=new.role.value,
+                password_hash=password_hash,
+                active=True,
+                locale=new.locale,
+                created_at=now(),
+            )
+            .returning(user_account.c.id)
+        ).scalar_one()
+        _audit(
+            conn,
+            new.programme_id,
+            actor,
+            "create",
+            int(uid),
+            None,
+            {
+                "username": username,
+                "role": new.role.value,
+                "branch_id": branch_id,
+                "agent_id": new.agent_id,
+            },
+        )
+        return int(uid)
+
+
+def _principal(row: Any) -> Principal:
+    return Principal(
+        user_id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=Role(row.role),
+        programme_id=row.programme_id,
+        branch_id=row.branch_id,
+        agent_id=row.agent_id,
+    )
+
+
+def authenticate(db: Database, username: str, password: str) -> Principal:
+    """The principal for a correct username and password; :class:`LoginFailed` otherwise."""
+    with db.read() as conn:
+        row = conn.execute(
+            select(user_account).where(user_account.c.username == username.strip().lower())
+        ).first()
+    ok = False
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        ok = _hasher.verify(row.password_hash if row is not None else _dummy(), password)
+    if row is None or not ok or not row.active:
+        raise LoginFailed()
+    return _principal(row)
+
+
+def load_principal(db: Database, user_id: int) -> Principal | None:
+    """The principal of an active account, or None (deleted or deactivated meanwhile)."""
+    with db.read() as conn:
+        row = conn.execute(
+            select(user_account).where(user_account.c.id == user_id, user_account.c.active)
+        ).first()
+    return None if row is None else _principal(row)
+
+
+def set_active(db: Database, username: str, active: bool, actor: str = "system") -> None:
+    """Deactivate (or reactivate) an account; an open session ends at its next request."""
+    with db.transaction() as conn:
+        row = conn.execute(
+            select(user_account).where(user_account.c.username == username.strip().lower())
+        ).first()
+        if row is None:
+            raise NotFound(f"no user {username!r}", field="username")
+        conn.execute(update(user_account).where(user_account.c.id == row.id).values(active=active))
+        _audit(
+            conn,
+            row.programme_id,
+            actor,
+            "set_active",
+            row.id,
+            {"active": row.active},
+            {"active": active},
+        )
+
+
+def _scoped(query: Select[Any], f: GroupFilter) -> Select[Any]:
+    if f.programme_id is not None:
+        query = query.where(savings_group.c.programme_id == f.programme_id)
+    if f.branch_id is not None:
+        query = query.where(savings_group.c.branch_id == f.branch_id)
+    if f.agent_id is not None:
+        query = query.where(savings_group.c.agent_id == f.agent_id)
+    return query
+
+
+def visible_group_ids(db: Database, p: Principal) -> set[int]:
+    f = group_filter(p)
+    if f.nothing:
+        return set()
+    with db.read() as conn:
+        return set(conn.execute(_scoped(select(savings_group.c.id), f)).scalars())
+
+
+def can_see_group(db: Database, p: Principal, group_id: int) -> bool:
+    """False both for a group out of scope and for one that does not exist."""
+    f = group_filter(p)
+    if f.nothing:
+        return False
+    query = _scoped(select(savings_group.c.id).where(savings_group.c.id == group_id), f)
+    with db.read() as conn:
+        return conn.execute(query).first() is not None
