@@ -1,9 +1,115 @@
-"""The web application (placeholder until the web pages land)."""
+"""The web application: server-rendered pages over the services, login required.
+
+``create_app()`` is the factory ``kuza serve`` runs; tests pass their own database,
+secret, clock and throttle.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import os
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from kuza.adapters.db.engine import Database
+from kuza.domain.errors import NotFound
+from kuza.domain.money import Money
+from kuza.web.deps import LoginRequired, WebConfig, current_user, render, verify_csrf
+from kuza.web.routes import auth, groups, meetings
+from kuza.web.security import LoginThrottle, secret_key
+
+HERE = Path(__file__).parent
+SESSION_HOURS = 12
+
+# Pages are self-contained: our own CSS, no script, forms post only to us.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 
 
-def create_app() -> FastAPI:
-    return FastAPI(title="Kuza")
+def money(value: Money) -> str:
+    return f"{value.amount:,} {value.currency}"
+
+
+def _templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["money"] = money
+    return Jinja2Templates(env=env)
+
+
+def create_app(
+    db: Database | None = None,
+    *,
+    secret: str | None = None,
+    today: Callable[[], date] = date.today,
+    throttle: LoginThrottle | None = None,
+    https_only: bool | None = None,
+) -> FastAPI:
+    db = db or Database()
+    app = FastAPI(
+        title="Kuza",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.kuza = WebConfig(db, today, throttle or LoginThrottle(), _templates())
+    if https_only is None:
+        https_only = os.environ.get("KUZA_COOKIE_SECURE", "") == "1"
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret or secret_key(db.url),
+        session_cookie="kuza_session",
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=https_only,
+    )
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def error_page(request: Request, exc: StarletteHTTPException) -> Response:
+        context = {"status": exc.status_code, "detail": exc.detail}
+        return render(request, "error.html", context, exc.status_code)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return render(request, "error.html", {"status": 404, "detail": "No such page."}, 404)
+
+    app.include_router(auth.router)
+    protected = [Depends(current_user)]
+    app.include_router(groups.router, dependencies=protected)
+    app.include_router(meetings.router, dependencies=protected)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app

@@ -1,0 +1,95 @@
+"""What routes depend on: the app's wiring, the logged-in user, CSRF, rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
+
+from kuza.adapters.db.engine import Database
+from kuza.domain.access import Principal
+from kuza.services import users
+from kuza.web.security import LoginThrottle, csrf_ok, csrf_token
+
+SESSION_USER = "uid"
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    db: Database
+    today: Callable[[], date]
+    throttle: LoginThrottle
+    templates: Jinja2Templates
+
+
+class LoginRequired(Exception):
+    """Raised by :func:`current_user`; the app turns it into a redirect to /login."""
+
+
+def web_config(request: Request) -> WebConfig:
+    cfg: WebConfig = request.app.state.kuza
+    return cfg
+
+
+Config = Annotated[WebConfig, Depends(web_config)]
+
+
+def current_user(request: Request, cfg: Config) -> Principal:
+    uid = request.session.get(SESSION_USER)
+    user = users.load_principal(cfg.db, uid) if isinstance(uid, int) else None
+    if user is None:
+        request.session.pop(SESSION_USER, None)
+        raise LoginRequired()
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(form_data)]
+
+
+async def verify_csrf(request: Request) -> None:
+    """Every POST carries the session's token (form field or X-CSRF-Token header)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent: object = request.headers.get("x-csrf-token")
+    if sent is None:
+        sent = (await request.form()).get("csrf_token")
+    if not csrf_ok(request.session, sent):
+        raise HTTPException(403, "This form has expired or did not come from Kuza: reload it.")
+
+
+def visible_group(group_id: int, user: CurrentUser, cfg: Config) -> int:
+    """The group id of the path, if this user may see it; 404 alike for absent and hidden."""
+    if not users.can_see_group(cfg.db, user, group_id):
+        raise HTTPException(404, "No such group.")
+    return group_id
+
+
+GroupId = Annotated[int, Depends(visible_group)]
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    cfg = web_config(request)
+    base = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request.session),
+        "flash": request.session.pop("flash", None),
+    }
+    return cfg.templates.TemplateResponse(
+        request, name, {**base, **(context or {})}, status_code=status
+    )

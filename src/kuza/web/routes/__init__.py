@@ -1,0 +1,1 @@
+"""Page routes, one small module per area."""

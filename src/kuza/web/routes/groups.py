@@ -1,0 +1,39 @@
+"""The groups a user may see, and one group's page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from kuza.domain.access import Principal, may_record_meetings, sees_group_pages
+from kuza.services import users
+from kuza.services.views import group_list, group_view
+from kuza.web.deps import Config, CurrentUser, GroupId, render
+
+router = APIRouter()
+
+
+def _no_group_pages(user: Principal) -> None:
+    if not sees_group_pages(user):
+        raise HTTPException(404, "No such page.")
+
+
+@router.get("/", response_model=None)
+def home(request: Request, user: CurrentUser) -> HTMLResponse | RedirectResponse:
+    if sees_group_pages(user):
+        return RedirectResponse("/groups", status_code=303)
+    return render(request, "home.html")
+
+
+@router.get("/groups", response_class=HTMLResponse)
+def groups_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
+    _no_group_pages(user)
+    visible = users.visible_group_ids(cfg.db, user)
+    rows = [g for g in group_list(cfg.db, user.programme_id) if g.id in visible]
+    return render(request, "groups.html", {"groups": rows})
+
+
+@router.get("/groups/{group_id}", response_class=HTMLResponse)
+def group_page(request: Request, group_id: GroupId, user: CurrentUser, cfg: Config) -> HTMLResponse:
+    view = group_view(cfg.db, group_id, cfg.today(), user.programme_id)
+    return render(request, "group.html", {"group": view, "may_record": may_record_meetings(user)})
