@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
@@ -303,4 +304,54 @@ user_account = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("locale", String(10), nullable=False, default="en"),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- Stage 2: training (issue 5) ------------------------------------------------------
+training_module = Table(
+    "training_module",
+    metadata,
+    _id(),
+    _programme(),
+    Column("code", String(60), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("expected_hours", Numeric(6, 2), nullable=False),
+    Column("material_format", String(20), nullable=False),
+    UniqueConstraint("programme_id", "code", name="uq_training_module_code"),
+)
+
+training_session = Table(
+    "training_session",
+    metadata,
+    _id(),
+    _programme(),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False, index=True),
+    Column("module_id", Integer, ForeignKey("training_module.id"), nullable=False, index=True),
+    Column("trainer", String(200), nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("hours", Numeric(5, 2), nullable=False),
+)
+
+training_attendance = Table(
+    "training_attendance",
+    metadata,
+    _id(),
+    _programme(),
+    Column("session_id", Integer, ForeignKey("training_session.id"), nullable=False, index=True),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False, index=True),
+    Column("present", Boolean, nullable=False),
+    UniqueConstraint("session_id", "member_id", name="uq_training_attendance_member"),
+)
+
+# A group's entry into a programme stage (2 = training ...), with the gate's evidence.
+group_stage = Table(
+    "group_stage",
+    metadata,
+    _id(),
+    _programme(),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False, index=True),
+    Column("stage", Integer, nullable=False),
+    Column("entered_on", Date, nullable=False),
+    Column("evidence", JSON),
+    UniqueConstraint("group_id", "stage", name="uq_group_stage_stage"),
 )

@@ -1,0 +1,141 @@
+"""Stage 2, training: the catalogue, the completion rule and the gates.
+
+Gates are data: each programme keeps them in ``programme.settings["training"]``, read
+through :func:`training_rules`, so a programme can change the pass mark or the module
+needed before credit without a code change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from kuza.domain.errors import DomainError
+from kuza.domain.money import to_decimal
+
+
+class TrainingCategory(StrEnum):
+    BUSINESS = "business"  # bookkeeping, business planning, marketing, pricing
+    VOCATIONAL = "vocational"  # poultry, tailoring, tea, handicrafts
+    FINANCIAL = "financial"  # credit management
+    SOCIAL = "social"  # health, children's education, self-confidence
+
+
+class MaterialFormat(StrEnum):
+    TEXT = "text"
+    PICTORIAL = "pictorial"  # for members who cannot read
+
+
+class CompletionBasis(StrEnum):
+    SESSIONS = "sessions"  # sessions attended / sessions held for her group
+    HOURS = "hours"  # hours attended / the module's expected hours
+
+
+@dataclass(frozen=True)
+class TrainingModule:
+    id: int
+    code: str
+    name: str
+    category: TrainingCategory
+    expected_hours: Decimal
+    material_format: MaterialFormat
+
+
+def check_module(code: str, name: str, expected_hours: object) -> Decimal:
+    """Validate a catalogue entry; returns the expected hours as a Decimal."""
+    if not code.strip() or " " in code.strip():
+        raise DomainError("code is required and has no spaces, e.g. credit-management", "code")
+    if not name.strip():
+        raise DomainError("name is required", field="name")
+    hours = to_decimal(expected_hours, "expected_hours")
+    if hours <= 0:
+        raise DomainError("expected_hours must be more than zero", field="expected_hours")
+    return hours
+
+
+def check_session_hours(hours: object) -> Decimal:
+    value = to_decimal(hours, "hours")
+    if value <= 0 or value > 24:
+        raise DomainError("hours of a session must be between 0 and 24", field="hours")
+    return value
+
+
+@dataclass(frozen=True)
+class TrainingRules:
+    """A programme's training settings (defaults apply to anything not set)."""
+
+    basis: CompletionBasis = CompletionBasis.SESSIONS
+    min_percent: Decimal = Decimal(75)
+    stage2_needs_stability: bool = True  # group enters Stage 2 only with a passing grade
+    credit_module: str | None = "credit-management"  # module needed before external loans
+
+
+def training_rules(settings: Mapping[str, object] | None) -> TrainingRules:
+    """Read ``settings["training"]``; unknown keys are refused so a typo is not a silent no."""
+    raw = (settings or {}).get("training") or {}
+    if not isinstance(raw, Mapping):
+        raise DomainError("settings.training must be an object", field="training")
+    known = {"basis", "min_percent", "stage2_needs_stability", "credit_module"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise DomainError(f"unknown training setting(s): {', '.join(unknown)}", unknown[0])
+    default = TrainingRules()
+    try:
+        basis = CompletionBasis(raw.get("basis", default.basis.value))
+    except ValueError:
+        raise DomainError("basis must be 'sessions' or 'hours'", field="basis") from None
+    percent = to_decimal(raw.get("min_percent", str(default.min_percent)), "min_percent")
+    if not 0 < percent <= 100:
+        raise DomainError("min_percent must be above 0 and at most 100", field="min_percent")
+    credit = raw.get("credit_module", default.credit_module)
+    if credit is not None and not isinstance(credit, str):
+        raise DomainError("credit_module must be a module code or null", "credit_module")
+    return TrainingRules(
+        basis=basis,
+        min_percent=percent,
+        stage2_needs_stability=bool(raw.get("stage2_needs_stability", True)),
+        credit_module=credit,
+    )
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """One session of a module held for the member's group, and whether she came."""
+
+    session_id: int
+    hours: Decimal
+    present: bool
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module: TrainingModule
+    sessions_held: int
+    sessions_attended: int
+    hours_attended: Decimal
+    percent: Decimal  # of sessions or of expected hours, per the rule's basis
+    completed: bool
+
+
+def progress(
+    module: TrainingModule, attendance: Sequence[Attendance], rules: TrainingRules
+) -> ModuleProgress:
+    """Has a member completed ``module``? Attended ≥ ``min_percent`` of the basis.
+
+    On the sessions basis the denominator is the sessions held for her group while she was
+    a member; on the hours basis it is the module's expected hours (hours beyond it do not
+    count twice: the percentage is capped at 100).
+    """
+    held = len(attendance)
+    came = [a for a in attendance if a.present]
+    hours = sum((a.hours for a in came), Decimal(0))
+    if rules.basis is CompletionBasis.SESSIONS:
+        percent = Decimal(100) * len(came) / held if held else Decimal(0)
+    else:
+        percent = min(Decimal(100), Decimal(100) * hours / module.expected_hours)
+    percent = percent.quantize(Decimal("0.01"))
+    return ModuleProgress(
+        module, held, len(came), hours, percent, held > 0 and percent >= rules.min_percent
+    )
