@@ -12,9 +12,10 @@ from rich.table import Table
 
 from kuza.adapters.db.engine import Database, database_url
 from kuza.adapters.db.migrate import upgrade
-from kuza.cli import loan, passbook, shareout
+from kuza.cli import loan, passbook, shareout, synth
 from kuza.cli.common import DateOpt, console, domain_errors, err_console
 from kuza.cli.common import today_or as _today
+from kuza.cli.users import app as user_app
 from kuza.domain.errors import DomainError
 from kuza.services import ledger_check, meetings
 from kuza.services.views import group_view
@@ -31,6 +32,8 @@ app.add_typer(meeting_app, name="meeting")
 app.add_typer(group_app, name="group")
 shareout.register(group_app)
 app.add_typer(passbook.app, name="passbook")
+synth.register(app)
+app.add_typer(user_app, name="user", help="Login accounts for the web UI.")
 T = TypeVar("T")
 
 
