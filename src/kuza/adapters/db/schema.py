@@ -355,3 +355,33 @@ group_stage = Table(
     Column("evidence", JSON),
     UniqueConstraint("group_id", "stage", name="uq_group_stage_stage"),
 )
+
+# --- Enterprises and jobs (issue 5) ---------------------------------------------------
+value_chain = Table(
+    "value_chain",
+    metadata,
+    _id(),
+    _programme(),
+    Column("code", String(60), nullable=False),
+    Column("name", String(200), nullable=False),
+    UniqueConstraint("programme_id", "code", name="uq_value_chain_code"),
+)
+
+enterprise = Table(
+    "enterprise",
+    metadata,
+    _id(),
+    _programme(),
+    Column("branch_id", Integer, ForeignKey("branch.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("sector", String(60), nullable=False),
+    Column("value_chain_id", Integer, ForeignKey("value_chain.id"), index=True),
+    Column("started_on", Date, nullable=False),
+    Column("location", String(200), nullable=False, default=""),
+    Column("status", String(20), nullable=False),
+    Column("registered", Boolean, nullable=False),
+    Column("registration_no", String(60)),
+    # Family members benefiting: the owners' household size when the enterprise started;
+    # later enterprise checks record it again.
+    Column("household_size", Integer, nullable=False),
+)
