@@ -12,6 +12,7 @@ from rich.table import Table
 from kuza.adapters.db.engine import Database
 from kuza.domain.errors import DomainError
 from kuza.services.shareout import share_out, share_out_statement
+from kuza.services.stability import grade_group
 
 console = Console()
 err_console = Console(stderr=True)
@@ -76,6 +77,34 @@ def group_statement(share_out_id: int) -> None:
     console.print(table)
 
 
+def group_grade(
+    group_id: int,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Grade as of this date (default today).")
+    ] = None,
+) -> None:
+    """The group's stability grade (the gate to Stage 2): score, grade and reasons."""
+    try:
+        result = grade_group(Database(), group_id, _date(as_of, "--as-of"))
+    except DomainError as exc:
+        raise _fail(exc) from None
+    colour = "green" if result.passed else "red"
+    verdict = "passes" if result.passed else "does not pass"
+    console.print(
+        f"[bold]grade {result.grade.value}[/bold]  score {result.score} / 100  "
+        f"[{colour}]{verdict}[/{colour}]  "
+        f"({result.inputs.window_start} to {result.inputs.window_end}, "
+        f"{result.inputs.meetings_scheduled} scheduled meetings)"
+    )
+    table = Table("component", "weight", "reason", title="Stability components")
+    for c, reason in zip(result.components, result.reasons, strict=False):
+        mark = "[red]✗[/red]" if c.below_minimum else "✓" if c.ratio is not None else "–"
+        table.add_row(f"{mark} {c.component.label}", str(c.weight), reason)
+    console.print(table)
+    console.print(result.reasons[-1])
+
+
 def register(group_app: typer.Typer) -> None:
     group_app.command("share-out")(group_share_out)
     group_app.command("statement")(group_statement)
+    group_app.command("grade")(group_grade)
