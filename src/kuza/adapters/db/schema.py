@@ -385,3 +385,68 @@ enterprise = Table(
     # later enterprise checks record it again.
     Column("household_size", Integer, nullable=False),
 )
+
+enterprise_owner = Table(
+    "enterprise_owner",
+    metadata,
+    _id(),
+    _programme(),
+    Column("enterprise_id", Integer, ForeignKey("enterprise.id"), nullable=False, index=True),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False, index=True),
+    UniqueConstraint("enterprise_id", "member_id", name="uq_enterprise_owner_member"),
+)
+
+job = Table(
+    "job",
+    metadata,
+    _id(),
+    _programme(),
+    Column("enterprise_id", Integer, ForeignKey("enterprise.id"), nullable=False, index=True),
+    Column("role", String(20), nullable=False),
+    Column("member_id", Integer, ForeignKey("member.id"), index=True),
+    Column("worker_name", String(200), nullable=False),
+    Column("worker_sex", String(1), nullable=False),
+)
+
+job_event = Table(
+    "job_event",
+    metadata,
+    _id(),
+    _programme(),
+    Column("job_id", Integer, ForeignKey("job.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("work_time", String(20)),
+    Column("hours_per_week", Numeric(5, 2)),
+    Column("fte_change", Numeric(4, 2), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("recorded_by", String(100), nullable=False),
+)
+
+job_verification = Table(
+    "job_verification",
+    metadata,
+    _id(),
+    _programme(),
+    Column("event_id", Integer, ForeignKey("job_event.id"), nullable=False, unique=True),
+    Column("verified_by", String(100), nullable=False),
+    Column("verified_on", Date, nullable=False),
+    Column("method", String(20), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+enterprise_check = Table(
+    "enterprise_check",
+    metadata,
+    _id(),
+    _programme(),
+    Column("enterprise_id", Integer, ForeignKey("enterprise.id"), nullable=False, index=True),
+    Column("checked_on", Date, nullable=False),
+    Column("checked_by", String(100), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("revenue_minor", BigInteger, nullable=False),
+    Column("costs_minor", BigInteger, nullable=False),
+    Column("profit_band", String(20), nullable=False),
+    Column("employees", Integer, nullable=False),
+    Column("household_size", Integer, nullable=False),
+)
