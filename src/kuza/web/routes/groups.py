@@ -29,7 +29,7 @@ def home(request: Request, user: CurrentUser) -> HTMLResponse | RedirectResponse
 def groups_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
     _no_group_pages(user)
     visible = users.visible_group_ids(cfg.db, user)
-    rows = [g for g in group_list(cfg.db, user.programme_id) if g.id in visible]
+    rows = group_list(cfg.db, user.programme_id, only=visible)
     return render(request, "groups.html", {"groups": rows})
 
 
