@@ -46,6 +46,15 @@ class AccountCode(StrEnum):
     FINES_INCOME = "4000"
     INTEREST_INCOME = "4100"
     FEE_INCOME = "4200"
+    # Credit (appended): the programme's loan fund lives in group_id None accounts.
+    LOAN_FUND_CASH = "1020"
+    GUARANTEE_DEPOSIT = "1030"
+    LOAN_OVERPAYMENTS = "2400"
+    LOAN_FUND_CAPITAL = "3100"
+    PENALTY_INCOME = "4300"
+    RECOVERY_INCOME = "4400"
+    WRITE_OFF_EXPENSE = "5000"
+    GRANT_EXPENSE = "5100"
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,28 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
     ChartAccount(AccountCode.FINES_INCOME, "Fines income", AccountType.INCOME, False),
     ChartAccount(AccountCode.INTEREST_INCOME, "Interest income", AccountType.INCOME, False),
     ChartAccount(AccountCode.FEE_INCOME, "Fee income", AccountType.INCOME, False),
+    ChartAccount(AccountCode.LOAN_FUND_CASH, "Programme loan fund cash", AccountType.ASSET, False),
+    ChartAccount(
+        AccountCode.GUARANTEE_DEPOSIT,
+        "Group fund blocked as loan guarantee",
+        AccountType.ASSET,
+        False,
+    ),
+    ChartAccount(
+        AccountCode.LOAN_OVERPAYMENTS, "Loan overpayments to refund", AccountType.LIABILITY, True
+    ),
+    ChartAccount(
+        AccountCode.LOAN_FUND_CAPITAL,
+        "Loan fund capital (programme, partner)",
+        AccountType.EQUITY,
+        False,
+    ),
+    ChartAccount(AccountCode.PENALTY_INCOME, "Penalty income", AccountType.INCOME, False),
+    ChartAccount(
+        AccountCode.RECOVERY_INCOME, "Recoveries on written-off loans", AccountType.INCOME, False
+    ),
+    ChartAccount(AccountCode.WRITE_OFF_EXPENSE, "Loans written off", AccountType.EXPENSE, False),
+    ChartAccount(AccountCode.GRANT_EXPENSE, "In-kind grants given", AccountType.EXPENSE, False),
 )
 
 CHART_BY_CODE: dict[AccountCode, ChartAccount] = {a.code: a for a in DEFAULT_CHART}

@@ -10,6 +10,8 @@ from kuza.adapters.db.schema import (
     journal_entry,
     journal_line,
     ledger_account,
+    loan,
+    loan_instalment,
     meeting,
     meeting_line,
     share_out,
@@ -96,6 +98,39 @@ def _broken_reversals(conn: Connection) -> list[str]:
     return [f"entry {r.id} does not exactly cancel entry {r.reverses_id}" for r in rows]
 
 
+def _loan_mismatches(conn: Connection) -> list[str]:
+    """Each member's loan receivable must equal the outstanding principal of her loans in
+    the loan tables (internal loans per group, external and in-kind programme-wide)."""
+    i = loan_instalment.c
+    owed = func.sum(i.principal_minor - i.principal_paid_minor - i.principal_written_off_minor)
+    book: dict[tuple[str, int | None, int], int] = {}
+    rows = conn.execute(
+        select(loan.c.programme_id, loan.c.kind, loan.c.group_id, loan.c.member_id, owed)
+        .join(loan_instalment, i.loan_id == loan.c.id)
+        .group_by(loan.c.programme_id, loan.c.kind, loan.c.group_id, loan.c.member_id)
+    )
+    for pid, kind, group_id, member_id, total in rows:
+        internal = kind == "internal"
+        code = AccountCode.INTERNAL_LOANS if internal else AccountCode.EXTERNAL_LOANS
+        key = (f"{pid}:{code.value}", group_id if internal else None, member_id)
+        book[key] = book.get(key, 0) + int(total or 0)
+    a = ledger_account.c
+    ledger = {
+        (f"{r.programme_id}:{r.code}", r.group_id, r.member_id): int(r.balance_minor)
+        for r in conn.execute(
+            select(a.programme_id, a.code, a.group_id, a.member_id, a.balance_minor).where(
+                a.code.in_([AccountCode.INTERNAL_LOANS.value, AccountCode.EXTERNAL_LOANS.value])
+            )
+        )
+    }
+    return [
+        f"loans of member {key[2]} ({key[0]}, group {key[1]}): loan tables owe "
+        f"{book.get(key, 0)} minor units but the receivable shows {ledger.get(key, 0)}"
+        for key in sorted(set(book) | set(ledger), key=str)
+        if book.get(key, 0) != ledger.get(key, 0)
+    ]
+
+
 def check(db: Database) -> list[str]:
     findings: list[str] = []
     with db.read() as conn:
@@ -110,6 +145,7 @@ def check(db: Database) -> list[str]:
         findings.extend(_broken_reversals(conn))
         findings.extend(_meeting_cash_mismatches(conn))
         findings.extend(_share_out_mismatches(conn))
+        findings.extend(_loan_mismatches(conn))
     return findings
 
 

@@ -356,6 +356,135 @@ group_stage = Table(
     UniqueConstraint("group_id", "stage", name="uq_group_stage_stage"),
 )
 
+# -- Credit: the loan book (see docs/credit.md "The loan book") ----------------------
+# Decimal rules (multiples, percentages) are stored as decimal strings, never floats.
+loan_product = Table(
+    "loan_product",
+    metadata,
+    _id(),
+    _programme(),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),  # internal | external | in_kind
+    Column("currency", String(3), nullable=False),
+    Column("terms", JSON, nullable=False),  # calculator input without principal/dates
+    Column("ceilings", JSON, nullable=False, default=dict),  # {"1": "100.00", "2": ...}
+    Column("savings_multiple", String(20)),
+    Column("guarantee_percent", String(20)),
+    Column("penalty_flat_minor", BigInteger, nullable=False, default=0),
+    Column("penalty_percent_bp", Integer, nullable=False, default=0),
+    Column("penalty_after_days", Integer, nullable=False, default=0),
+    Column("has_penalty", Boolean, nullable=False, default=False),
+    Column("starter", Boolean, nullable=False, default=False),
+    Column("allocation_order", JSON),
+    Column("active", Boolean, nullable=False, default=True),
+    UniqueConstraint("programme_id", "name", name="uq_loan_product_name"),
+)
+
+loan = Table(
+    "loan",
+    metadata,
+    _id(),
+    _programme(),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False, index=True),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False, index=True),
+    Column("product_id", Integer, ForeignKey("loan_product.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("source", String(20), nullable=False),  # internal | programme | partner
+    Column("partner_id", Integer, ForeignKey("partner.id")),
+    Column("principal_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("terms", JSON, nullable=False),  # snapshot: complete calculator input
+    Column("status", String(20), nullable=False, index=True),
+    Column("loan_cycle", Integer, nullable=False),
+    Column("grant", Boolean, nullable=False, default=False),
+    Column("purpose", Text, nullable=False, default=""),
+    Column("monthly_revenue_minor", BigInteger),
+    Column("monthly_costs_minor", BigInteger),
+    Column("goods_description", Text),
+    Column("goods_supplier", String(200)),
+    Column("guarantee_minor", BigInteger, nullable=False, default=0),
+    Column("applied_on", Date, nullable=False),
+    Column("applied_by", String(100), nullable=False),
+    Column("decided_on", Date),
+    Column("decided_by", String(100)),
+    Column("disbursed_on", Date),
+    Column("disbursed_by", String(100)),
+    Column("closed_on", Date),
+    Column("closed_by", String(100)),
+    Column("note", Text, nullable=False, default=""),
+)
+
+loan_instalment = Table(
+    "loan_instalment",
+    metadata,
+    _id(),
+    _programme(),
+    Column("loan_id", Integer, ForeignKey("loan.id"), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("principal_minor", BigInteger, nullable=False),
+    Column("interest_minor", BigInteger, nullable=False),
+    Column("fee_minor", BigInteger, nullable=False),
+    Column("penalty_minor", BigInteger, nullable=False, default=0),
+    Column("principal_paid_minor", BigInteger, nullable=False, default=0),
+    Column("interest_paid_minor", BigInteger, nullable=False, default=0),
+    Column("fee_paid_minor", BigInteger, nullable=False, default=0),
+    Column("penalty_paid_minor", BigInteger, nullable=False, default=0),
+    Column("principal_written_off_minor", BigInteger, nullable=False, default=0),
+    Column("penalty_charged_on", Date),
+    UniqueConstraint("loan_id", "n", name="uq_loan_instalment_n"),
+    Index("ix_loan_instalment_due", "due_on"),
+)
+
+loan_transaction = Table(
+    "loan_transaction",
+    metadata,
+    _id(),
+    _programme(),
+    Column("loan_id", Integer, ForeignKey("loan.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("principal_minor", BigInteger, nullable=False, default=0),
+    Column("interest_minor", BigInteger, nullable=False, default=0),
+    Column("fee_minor", BigInteger, nullable=False, default=0),
+    Column("penalty_minor", BigInteger, nullable=False, default=0),
+    Column("overpaid_minor", BigInteger, nullable=False, default=0),
+    Column("allocation", JSON),  # per instalment, what this repayment settled
+    Column("entry_id", Integer, ForeignKey("journal_entry.id")),
+    Column("meeting_id", Integer, ForeignKey("meeting.id")),
+    Column("reference", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    UniqueConstraint("programme_id", "reference", name="uq_loan_transaction_reference"),
+)
+
+# State left by the last `kuza close-day` (one row per active loan, rewritten set-wise).
+loan_arrears = Table(
+    "loan_arrears",
+    metadata,
+    Column("loan_id", Integer, ForeignKey("loan.id"), primary_key=True),
+    _programme(),
+    Column("as_of", Date, nullable=False),
+    Column("days_past_due", Integer, nullable=False),
+    Column("principal_in_arrears_minor", BigInteger, nullable=False),
+    Column("interest_in_arrears_minor", BigInteger, nullable=False),
+    Column("penalty_due_minor", BigInteger, nullable=False),
+    Column("outstanding_principal_minor", BigInteger, nullable=False),
+)
+
+close_day_run = Table(
+    "close_day_run",
+    metadata,
+    _id(),
+    Column("run_on", Date, nullable=False, unique=True),
+    Column("loans", Integer, nullable=False),
+    Column("penalties_charged", Integer, nullable=False),
+    Column("ran_at", DateTime(timezone=True), nullable=False),
+    Column("ran_by", String(100), nullable=False),
+)
+
 # --- Enterprises and jobs (issue 5) ---------------------------------------------------
 value_chain = Table(
     "value_chain",
