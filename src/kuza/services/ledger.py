@@ -23,9 +23,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _account_ids(
+def account_ids(
     conn: Connection, programme_id: int, keys: Iterable[tuple[AccountKey, str]]
 ) -> dict[AccountKey, int]:
+    """Row ids of the accounts ``keys`` (key, currency), creating the missing ones."""
     wanted = {k: cur for k, cur in keys}
     if not wanted:
         return {}
@@ -67,7 +68,7 @@ def _account_ids(
                 for k in missing
             ],
         )
-        return _account_ids(conn, programme_id, wanted.items())
+        return account_ids(conn, programme_id, wanted.items())
     return found
 
 
@@ -83,7 +84,7 @@ def post_entry(conn: Connection, programme_id: int, entry: JournalEntry, actor: 
         ).scalar()
         if existing is not None:
             raise Conflict(f"entry with key {entry.key!r} is already posted", field="key")
-    ids = _account_ids(conn, programme_id, ((p.account, p.amount.currency) for p in entry.postings))
+    ids = account_ids(conn, programme_id, ((p.account, p.amount.currency) for p in entry.postings))
     entry_id = conn.execute(
         insert(journal_entry)
         .values(

@@ -1,0 +1,69 @@
+"""Set-based writes for bulk loads: PostgreSQL ``COPY`` through psycopg, a prepared
+multi-row ``INSERT`` (executemany) on SQLite.
+
+Used by loaders that write thousands of rows in one transaction (synthetic data, member
+imports); the rows are plain tuples in the order of ``columns``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+import psycopg
+from sqlalchemy import Connection, Table, insert, text
+
+
+def _copy_value(value: Any) -> Any:
+    # COPY sends text; JSON columns need their JSON text, not Python's repr of a dict.
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+def write_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Append ``rows`` to ``table`` in the current transaction; returns the row count."""
+    if conn.dialect.name == "postgresql":
+        raw = cast(psycopg.Connection[Any], conn.connection.dbapi_connection)
+        count = 0
+        with (
+            raw.cursor() as cur,
+            cur.copy(f'COPY "{table.name}" ({", ".join(columns)}) FROM STDIN') as copy,
+        ):
+            for row in rows:
+                copy.write_row([_copy_value(v) for v in row])
+                count += 1
+        return count
+    batch = [dict(zip(columns, row, strict=True)) for row in rows]
+    if batch:
+        conn.execute(insert(table), batch)
+    return len(batch)
+
+
+def reserve_ids(conn: Connection, table: Table, count: int) -> int:
+    """Reserve ``count`` consecutive ids of ``table``; returns the first.
+
+    The caller must hold the table for itself (:func:`hold`), so no other writer draws
+    from the same sequence meanwhile.
+    """
+    if count <= 0:
+        raise ValueError("reserve at least one id")
+    if conn.dialect.name == "postgresql":
+        seq = f"pg_get_serial_sequence('{table.name}', 'id')"
+        last = conn.execute(
+            text(f"SELECT setval({seq}, GREATEST(nextval({seq}), 1) + :n - 1)"), {"n": count}
+        ).scalar_one()
+        return int(last) - count + 1
+    # SQLite: the transaction began IMMEDIATE, so the write lock is ours already.
+    top = conn.execute(text(f'SELECT COALESCE(MAX(id), 0) FROM "{table.name}"')).scalar_one()
+    return int(top) + 1
+
+
+def hold(conn: Connection, *tables: Table) -> None:
+    """Keep other writers off ``tables`` until the transaction ends (readers go on)."""
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        conn.exec_driver_sql(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
