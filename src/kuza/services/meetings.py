@@ -29,7 +29,7 @@ from kuza.domain.meetings import (
 )
 from kuza.domain.money import Money
 from kuza.services import audit
-from kuza.services.groups import load_group, members_on
+from kuza.services.groups import lock_group, members_on
 from kuza.services.ledger import group_balances, now, post_entry, reverse_entry
 
 
@@ -48,18 +48,6 @@ def _group_id(data: object) -> int:
     if isinstance(gid, bool) or not isinstance(gid, int):
         raise DomainError("group_id must be a whole number", field="group_id")
     return gid
-
-
-def _lock_group(conn: Connection, group_id: int, programme_id: int | None) -> Group:
-    """Load the group, holding its row so two posters of one group queue up."""
-    query = select(savings_group.c.id).where(savings_group.c.id == group_id)
-    if programme_id is not None:
-        query = query.where(savings_group.c.programme_id == programme_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    if conn.execute(query).first() is None:
-        raise NotFound(f"no group {group_id}", field="group_id")
-    return load_group(conn, group_id)
 
 
 def _check_members_exist(conn: Connection, sheet: MeetingSheet, programme_id: int) -> None:
@@ -185,7 +173,7 @@ def post_meeting(
     """Validate and book a meeting sheet; an identical resubmission books nothing."""
     group_id = _group_id(data)
     with db.transaction() as conn:
-        group = _lock_group(conn, group_id, programme_id)
+        group = lock_group(conn, group_id, programme_id)
         sheet = parse_sheet(data, group)
         _check_members_exist(conn, sheet, group.programme_id)
         existing = _posted(conn, group.id, sheet.held_on)
@@ -215,7 +203,7 @@ def correct_meeting(
         raise DomainError("a correction needs a reason", field="reason")
     group_id = _group_id(data)
     with db.transaction() as conn:
-        group = _lock_group(conn, group_id, programme_id)
+        group = lock_group(conn, group_id, programme_id)
         sheet = parse_sheet(data, group)
         _check_members_exist(conn, sheet, group.programme_id)
         old = _posted(conn, group.id, sheet.held_on)

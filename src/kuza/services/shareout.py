@@ -35,7 +35,7 @@ from kuza.domain.shareout import (
     share_out_entry,
 )
 from kuza.services import audit
-from kuza.services.groups import load_group, members_on
+from kuza.services.groups import lock_group, members_on
 from kuza.services.ledger import group_balances, post_entry
 
 
@@ -85,17 +85,6 @@ def cycle_balances(conn: Connection, group: Group, on: date) -> CycleBalances:
             for m in people
         ),
     )
-
-
-def _lock_group(conn: Connection, group_id: int, programme_id: int | None) -> Group:
-    query = select(savings_group.c.id).where(savings_group.c.id == group_id)
-    if programme_id is not None:
-        query = query.where(savings_group.c.programme_id == programme_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    if conn.execute(query).first() is None:
-        raise NotFound(f"no group {group_id}", field="group_id")
-    return load_group(conn, group_id)
 
 
 def _check_dates(conn: Connection, group: Group, on: date, today: date) -> None:
@@ -150,7 +139,7 @@ def share_out(
     """Close the group's current cycle: pay out the fund, record the statements, and
     start the next cycle on ``on``. Refused (nothing written) if already shared out."""
     with db.transaction() as conn:
-        group = _lock_group(conn, group_id, programme_id)
+        group = lock_group(conn, group_id, programme_id)
         if group.status is GroupStatus.CLOSED:
             raise RuleViolation(f"group {group.name} is closed", field="group_id")
         _check_dates(conn, group, on, today)
