@@ -55,6 +55,12 @@ class AccountCode(StrEnum):
     RECOVERY_INCOME = "4400"
     WRITE_OFF_EXPENSE = "5000"
     GRANT_EXPENSE = "5100"
+    # Programme costs (appended, issue 5): paid from the programme's operating cash.
+    OPERATING_CASH = "1040"
+    STAFF_COST = "5500"
+    TRAINING_COST = "5510"
+    MATERIALS_COST = "5520"
+    OVERHEAD_COST = "5530"
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,11 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
     ),
     ChartAccount(AccountCode.WRITE_OFF_EXPENSE, "Loans written off", AccountType.EXPENSE, False),
     ChartAccount(AccountCode.GRANT_EXPENSE, "In-kind grants given", AccountType.EXPENSE, False),
+    ChartAccount(AccountCode.OPERATING_CASH, "Programme operating cash", AccountType.ASSET, False),
+    ChartAccount(AccountCode.STAFF_COST, "Programme staff costs", AccountType.EXPENSE, False),
+    ChartAccount(AccountCode.TRAINING_COST, "Programme training costs", AccountType.EXPENSE, False),
+    ChartAccount(AccountCode.MATERIALS_COST, "Programme materials", AccountType.EXPENSE, False),
+    ChartAccount(AccountCode.OVERHEAD_COST, "Programme overhead", AccountType.EXPENSE, False),
 )
 
 CHART_BY_CODE: dict[AccountCode, ChartAccount] = {a.code: a for a in DEFAULT_CHART}

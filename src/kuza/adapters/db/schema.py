@@ -579,3 +579,24 @@ enterprise_check = Table(
     Column("employees", Integer, nullable=False),
     Column("household_size", Integer, nullable=False),
 )
+
+# --- Programme costs (issue 5) --------------------------------------------------------
+cost_entry = Table(
+    "cost_entry",
+    metadata,
+    _id(),
+    _programme(),
+    Column("reference", String(100), nullable=False),
+    Column("stage", Integer, nullable=False),
+    Column("branch_id", Integer, ForeignKey("branch.id"), index=True),
+    Column("category", String(20), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("memo", Text, nullable=False, default=""),
+    Column("entry_id", Integer, ForeignKey("journal_entry.id"), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    UniqueConstraint("programme_id", "reference", name="uq_cost_entry_reference"),
+    CheckConstraint("amount_minor > 0", name="positive"),
+)

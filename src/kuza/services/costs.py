@@ -1,0 +1,127 @@
+"""Programme costs: record one, or import a CSV of them, each posted to the ledger."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, insert, select
+
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import branch, cost_entry
+from kuza.domain.costs import CSV_COLUMNS, CostLine, check_cost, parse_cost_row
+from kuza.domain.errors import CurrencyMismatch, DomainError, NotFound
+from kuza.domain.ledger import AccountCode, AccountKey, EntryBuilder
+from kuza.services import audit
+from kuza.services.ledger import post_entry
+from kuza.services.programmes import programme_row
+
+CASH = AccountKey(AccountCode.OPERATING_CASH)
+
+
+@dataclass(frozen=True)
+class CostImport:
+    created: list[int]
+    already_booked: list[str]  # references seen before: nothing booked again
+
+
+def _branch_id(conn: Connection, programme_id: int, name: str | None) -> int | None:
+    if name is None:
+        return None
+    found = conn.execute(
+        select(branch.c.id).where(branch.c.programme_id == programme_id, branch.c.name == name)
+    ).scalar()
+    if found is None:
+        raise NotFound(f"no branch {name!r} in this programme", field="branch")
+    return int(found)
+
+
+def _book(conn: Connection, programme_id: int, line: CostLine, actor: str) -> int | None:
+    """Post one cost; ``None`` if its reference is already booked (idempotent import)."""
+    check_cost(line)
+    currency = programme_row(conn, programme_id).currency
+    if line.amount.currency != currency:
+        raise CurrencyMismatch(f"costs are kept in {currency}", field="amount")
+    if conn.execute(
+        select(cost_entry.c.id).where(
+            cost_entry.c.programme_id == programme_id, cost_entry.c.reference == line.reference
+        )
+    ).scalar():
+        return None
+    branch_id = _branch_id(conn, programme_id, line.branch)
+    book = EntryBuilder(
+        line.period_end,
+        f"Programme cost {line.reference}: stage {line.stage.value} {line.category.value}",
+        source=f"cost:{line.reference}",
+        key=f"cost:{line.reference}",
+    )
+    book.move(AccountKey(line.category.account), CASH, line.amount, line.memo)
+    entry_id = post_entry(conn, programme_id, book.build(), actor)
+    cid = conn.execute(
+        insert(cost_entry)
+        .values(
+            programme_id=programme_id,
+            reference=line.reference,
+            stage=line.stage.value,
+            branch_id=branch_id,
+            category=line.category.value,
+            period_start=line.period_start,
+            period_end=line.period_end,
+            amount_minor=line.amount.minor,
+            currency=line.amount.currency,
+            memo=line.memo,
+            entry_id=entry_id,
+            recorded_by=actor,
+        )
+        .returning(cost_entry.c.id)
+    ).scalar_one()
+    audit.record(
+        conn,
+        programme_id,
+        actor,
+        "record",
+        "cost_entry",
+        cid,
+        None,
+        {"reference": line.reference, "amount": str(line.amount.amount), "entry_id": entry_id},
+    )
+    return int(cid)
+
+
+def record_cost(db: Database, programme_id: int, line: CostLine, actor: str = "system") -> int:
+    with db.transaction() as conn:
+        cid = _book(conn, programme_id, line, actor)
+        if cid is None:
+            raise DomainError(f"cost {line.reference!r} is already booked", field="reference")
+        return cid
+
+
+def import_costs_csv(
+    db: Database, programme_id: int, text: str, actor: str = "system"
+) -> CostImport:
+    """All rows or none: the first bad row stops the import, naming its row and field."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = set(reader.fieldnames or [])
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise DomainError(f"the CSV has no {missing[0]!r} column", field=missing[0])
+    created: list[int] = []
+    again: list[str] = []
+    with db.transaction() as conn:
+        currency = programme_row(conn, programme_id).currency
+        seen: set[str] = set()
+        for n, row in enumerate(reader, start=2):  # row 1 is the header
+            try:
+                line = parse_cost_row(row, currency)
+                if line.reference in seen:
+                    raise DomainError(f"reference {line.reference!r} appears twice", "reference")
+                seen.add(line.reference)
+                cid = _book(conn, programme_id, line, actor)
+            except DomainError as exc:
+                raise type(exc)(f"row {n}: {exc.message}", exc.field) from None
+            if cid is None:
+                again.append(line.reference)
+            else:
+                created.append(cid)
+        return CostImport(created, again)

@@ -1,0 +1,90 @@
+"""Programme costs: posted to the ledger, imported from CSV all-or-nothing, idempotent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import cost_entry
+from kuza.domain.costs import CostCategory, CostLine, Stage
+from kuza.domain.errors import DomainError, NotFound
+from kuza.domain.ledger import AccountCode, AccountKey
+from kuza.domain.money import Money
+from kuza.services import costs, ledger_check
+from kuza.services.ledger import account_lines
+from tests.factories import make_world
+
+CSV = """reference,stage,category,period_start,period_end,amount,branch,memo
+V-1,1,staff,2026-03-01,2026-03-31,1000.00,Thika,agents
+V-2,2,training,2026-03-01,2026-03-31,250.50,,trainer fees
+"""
+
+
+def cost_count(db: Database) -> int:
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(cost_entry)).scalar_one())
+
+
+def test_record_cost_posts_expense_against_operating_cash(db: Database) -> None:
+    w = make_world(db)
+    line = CostLine(
+        "V-9",
+        Stage.CREDIT,
+        CostCategory.MATERIALS,
+        date(2026, 3, 1),
+        date(2026, 3, 31),
+        Money.of("300", "KES"),
+    )
+    costs.record_cost(db, w.programme_id, line)
+    with db.read() as conn:
+        cash = account_lines(conn, w.programme_id, AccountKey(AccountCode.OPERATING_CASH))
+        spent = account_lines(conn, w.programme_id, AccountKey(AccountCode.MATERIALS_COST))
+    assert [ln[4] for ln in cash] == [-30000] and [ln[4] for ln in spent] == [30000]
+    assert ledger_check.check(db) == []
+    with pytest.raises(DomainError) as exc:
+        costs.record_cost(db, w.programme_id, line)
+    assert exc.value.field == "reference"
+
+
+def test_csv_import_is_idempotent(db: Database) -> None:
+    w = make_world(db)
+    first = costs.import_costs_csv(db, w.programme_id, CSV)
+    assert len(first.created) == 2 and first.already_booked == []
+    again = costs.import_costs_csv(db, w.programme_id, CSV)
+    assert again.created == [] and again.already_booked == ["V-1", "V-2"]
+    assert cost_count(db) == 2
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ("V-3,5,staff,2026-03-01,2026-03-31,10,,", "stage"),
+        ("V-3,1,travel,2026-03-01,2026-03-31,10,,", "category"),
+        ("V-3,1,staff,2026-03-01,2026-03-31,-10,,", "amount"),
+        ("V-3,1,staff,2026-03-01,2026-03-31,1.234,,", "amount"),
+        ("V-3,1,staff,2026-03-31,2026-03-01,10,,", "period_end"),
+        ("V-3,1,staff,2026-03-01,31/03/2026,10,,", "period_end"),
+        ("V-3,1,staff,2026-03-01,2026-03-31,10,Nowhere,", "branch"),
+        ("V-1,1,staff,2026-03-01,2026-03-31,10,,", "reference"),
+    ],
+)
+def test_a_bad_row_stops_the_whole_import(db: Database, bad: str, field: str) -> None:
+    w = make_world(db)
+    with pytest.raises(DomainError) as exc:
+        costs.import_costs_csv(db, w.programme_id, CSV + bad + "\n")
+    assert exc.value.field == field
+    assert "row 4" in exc.value.message
+    assert cost_count(db) == 0
+    assert ledger_check.check(db) == []
+
+
+def test_csv_without_a_required_column(db: Database) -> None:
+    w = make_world(db)
+    with pytest.raises(DomainError) as exc:
+        costs.import_costs_csv(db, w.programme_id, "reference,stage\nV-1,1\n")
+    assert exc.value.field == "category"
+    with pytest.raises(NotFound):
+        costs.import_costs_csv(db, 999, CSV)
