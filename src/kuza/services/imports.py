@@ -1,0 +1,364 @@
+"""Bulk import of members from a CSV or XLSX sheet (``kuza import members``).
+
+The sheet follows Fineract's bulk-import templates: one header row, ``*`` marks the
+required columns. Every row is checked; the valid rows are written in one set-based
+batch, the others are left out whole, and a copy of the sheet comes back with a
+``Status`` and a ``Failure Report`` column (``<name>_report.csv|xlsx``).
+
+Importing the same sheet again adds nobody: a member is known by (group_id, name, phone).
+An optional ``external_id`` column must be unique within the sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from kuza.adapters.db.bulk import write_rows
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import audit_log, member, membership, savings_group
+from kuza.domain.errors import DomainError
+from kuza.domain.groups import GroupStatus, Sex
+from kuza.services.ledger import now
+from kuza.services.programmes import programme_row
+
+COLUMNS = (
+    ("group_id", True),
+    ("name", True),
+    ("sex", True),
+    ("birth_year", False),
+    ("household_size", True),
+    ("literate", True),
+    ("phone", False),
+    ("joined_on", True),
+    ("external_id", False),
+)
+HEADER = [f"{name}*" if required else name for name, required in COLUMNS]
+STATUS, FAILURE = "Status", "Failure Report"
+IMPORTED, PRESENT, FAILED = "Imported", "Already present", "Failed"
+SEXES = {"f": Sex.FEMALE, "female": Sex.FEMALE, "m": Sex.MALE, "male": Sex.MALE}
+SEXES |= {"x": Sex.OTHER, "other": Sex.OTHER}
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+
+Progress = Callable[[int], None]  # rows just checked or written
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    group_id: int
+    name: str
+    sex: Sex
+    birth_year: int | None
+    household_size: int
+    literate: bool
+    phone: str | None
+    joined_on: date
+    external_id: str | None
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (self.group_id, self.name.casefold(), self.phone or "")
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    present: int = 0
+    failed: int = 0
+    report: Path | None = None
+    statuses: list[tuple[str, str]] = field(default_factory=list)  # per data row
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _whole(raw: str, column: str, errors: list[str]) -> int | None:
+    try:
+        return int(raw)
+    except ValueError:
+        errors.append(f"{column}: {raw!r} is not a whole number")
+        return None
+
+
+def parse_row(cells: dict[str, str], this_year: int) -> tuple[MemberRow | None, list[str]]:
+    """One sheet row to a :class:`MemberRow`, or the reasons it is refused (per column)."""
+    errors: list[str] = []
+    for name, required in COLUMNS:
+        if required and not cells.get(name):
+            errors.append(f"{name}: required")
+    if errors:
+        return None, errors
+    group_id = _whole(cells["group_id"], "group_id", errors)
+    sex = SEXES.get(cells["sex"].casefold())
+    if sex is None:
+        errors.append(f"sex: {cells['sex']!r} is not F, M or X")
+    birth_year = None
+    if cells.get("birth_year"):
+        birth_year = _whole(cells["birth_year"], "birth_year", errors)
+        if birth_year is not None and not 1900 <= birth_year <= this_year:
+            errors.append(f"birth_year: {birth_year} is not between 1900 and {this_year}")
+    household = _whole(cells["household_size"], "household_size", errors)
+    if household is not None and household < 1:
+        errors.append(f"household_size: must be at least 1 (got {household})")
+    literate_raw = cells["literate"].casefold()
+    if literate_raw not in YES | NO:
+        errors.append(f"literate: {cells['literate']!r} is not yes or no")
+    joined_on = None
+    try:
+        joined_on = date.fromisoformat(cells["joined_on"][:10])
+    except ValueError:
+        errors.append(f"joined_on: {cells['joined_on']!r} is not a date like 2026-03-02")
+    phone = cells.get("phone") or None
+    if phone and (len(phone) > 40 or not phone.lstrip("+").replace(" ", "").isdigit()):
+        errors.append(f"phone: {phone!r} is not a phone number")
+    if errors or group_id is None or sex is None or household is None or joined_on is None:
+        return None, errors
+    return MemberRow(
+        group_id,
+        cells["name"],
+        sex,
+        birth_year,
+        household,
+        literate_raw in YES,
+        phone,
+        joined_on,
+        cells.get("external_id") or None,
+    ), []
+
+
+def _columns(header: list[object]) -> list[str]:
+    return [_text(h).rstrip("*").strip().casefold() for h in header]
+
+
+def read_sheet(path: Path) -> tuple[list[object], list[list[object]]]:
+    """The header row and the non-empty data rows (CSV, or the first sheet of an XLSX)."""
+    if path.suffix.casefold() == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = book.worksheets[0].iter_rows(values_only=True)
+            first: list[object] = list(next(rows, ()))
+            return first, [list(r) for r in rows if any(v is not None for v in r)]
+        finally:
+            book.close()
+    if path.suffix.casefold() != ".csv":
+        raise DomainError(f"{path.name}: only .csv and .xlsx sheets are read", field="FILE")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header: list[object] = list(next(reader, []))
+        return header, [list(r) for r in reader if any(c.strip() for c in r)]
+
+
+def _groups(conn: Connection, programme_id: int, ids: set[int]) -> dict[int, Any]:
+    found: dict[int, Any] = {}
+    wanted = sorted(ids)
+    for at in range(0, len(wanted), 5000):
+        for r in conn.execute(
+            select(
+                savings_group.c.id,
+                savings_group.c.branch_id,
+                savings_group.c.formed_on,
+                savings_group.c.status,
+            ).where(
+                savings_group.c.programme_id == programme_id,
+                savings_group.c.id.in_(wanted[at : at + 5000]),
+            )
+        ):
+            found[r.id] = r
+    return found
+
+
+def _known(conn: Connection, programme_id: int, group_ids: set[int]) -> set[tuple[int, str, str]]:
+    known: set[tuple[int, str, str]] = set()
+    wanted = sorted(group_ids)
+    for at in range(0, len(wanted), 5000):
+        for r in conn.execute(
+            select(membership.c.group_id, member.c.name, member.c.phone)
+            .join(member, member.c.id == membership.c.member_id)
+            .where(
+                membership.c.programme_id == programme_id,
+                membership.c.group_id.in_(wanted[at : at + 5000]),
+            )
+        ):
+            known.add((r.group_id, r.name.casefold(), r.phone or ""))
+    return known
+
+
+def import_members(
+    db: Database,
+    programme_id: int,
+    path: Path,
+    actor: str = "import",
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> ImportResult:
+    """Import the sheet at ``path`` and write its report beside it."""
+    if not path.exists():
+        raise DomainError(f"no such file: {path}", field="FILE")
+    today = today or date.today()
+    header, data = read_sheet(path)
+    names = _columns(header)
+    missing = [n for n, required in COLUMNS if required and n not in names]
+    if missing:
+        raise DomainError(
+            f"{path.name}: the header lacks {', '.join(missing)}; expected {', '.join(HEADER)}",
+            field="FILE",
+        )
+    raw_rows = [r + [None] * (len(header) - len(r)) for r in data]
+    parsed: list[tuple[MemberRow | None, list[str]]] = []
+    for n, raw in enumerate(raw_rows, 1):
+        cells = {k: _text(v) for k, v in zip(names, raw, strict=False)}
+        parsed.append(parse_row(cells, today.year))
+        if progress and n % 1000 == 0:
+            progress(1000)
+    result = ImportResult()
+    with db.transaction() as conn:
+        programme_row(conn, programme_id)
+        group_ids = {row.group_id for row, _ in parsed if row is not None}
+        groups = _groups(conn, programme_id, group_ids)
+        known = _known(conn, programme_id, set(groups))
+        seen: dict[object, int] = {}
+        valid: list[MemberRow] = []
+        for n, (row, errors) in enumerate(parsed, 2):  # sheet row numbers: header is 1
+            if row is not None:
+                errors = _check_against(row, groups, seen, n, today)
+            if errors:
+                result.statuses.append((FAILED, "; ".join(errors)))
+            elif row is not None and row.key in known:
+                result.statuses.append((PRESENT, ""))
+            elif row is not None:
+                known.add(row.key)
+                valid.append(row)
+                result.statuses.append((IMPORTED, ""))
+        _write_members(conn, programme_id, valid, groups, actor)
+    result.imported = len(valid)
+    result.failed = sum(1 for s, _ in result.statuses if s == FAILED)
+    result.present = sum(1 for s, _ in result.statuses if s == PRESENT)
+    if progress:
+        progress(len(parsed) % 1000)
+    result.report = write_report(path, header, raw_rows, result.statuses)
+    return result
+
+
+def _check_against(
+    row: MemberRow, groups: dict[int, Any], seen: dict[object, int], n: int, today: date
+) -> list[str]:
+    errors = []
+    group = groups.get(row.group_id)
+    if group is None:
+        errors.append(f"group_id: no group {row.group_id} in this programme")
+    elif group.status in (GroupStatus.CLOSED.value, GroupStatus.GRADUATED.value):
+        errors.append(f"group_id: group {row.group_id} is {group.status}")
+    elif row.joined_on < group.formed_on:
+        errors.append(f"joined_on: {row.joined_on} is before the group formed on {group.formed_on}")
+    if row.joined_on > today:
+        errors.append(f"joined_on: {row.joined_on} is in the future")
+    for key, label in ((row.key, "the same member"), (row.external_id, "the same external_id")):
+        if key is None:
+            continue
+        if key in seen:
+            errors.append(f"{label} as row {seen[key]}")
+        else:
+            seen[key] = n
+    return errors
+
+
+def _write_members(
+    conn: Connection, programme_id: int, rows: list[MemberRow], groups: dict[int, Any], actor: str
+) -> None:
+    if not rows:
+        return
+    result = conn.execute(
+        insert(member).returning(member.c.id, sort_by_parameter_order=True),
+        [
+            {
+                "programme_id": programme_id,
+                "branch_id": groups[r.group_id].branch_id,
+                "name": r.name,
+                "sex": r.sex.value,
+                "birth_year": r.birth_year,
+                "household_size": r.household_size,
+                "literate": r.literate,
+                "phone": r.phone,
+                "consent_on": None,
+            }
+            for r in rows
+        ],
+    )
+    ids = [int(i) for i in result.scalars()]
+    write_rows(
+        conn,
+        membership,
+        ("programme_id", "group_id", "member_id", "joined_on"),
+        [(programme_id, r.group_id, mid, r.joined_on) for r, mid in zip(rows, ids, strict=True)],
+    )
+    at = now()
+    write_rows(
+        conn,
+        audit_log,
+        ("programme_id", "at", "actor", "action", "object_kind", "object_id", "after"),
+        [
+            (programme_id, at, actor, "import", "member", str(mid),
+             {"group_id": r.group_id, "name": r.name, "external_id": r.external_id})
+            for r, mid in zip(rows, ids, strict=True)
+        ],
+    )  # fmt: skip
+
+
+def report_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}_report{path.suffix.casefold()}")
+
+
+def write_report(
+    path: Path, header: list[object], rows: list[list[object]], statuses: list[tuple[str, str]]
+) -> Path:
+    """A copy of the sheet with a Status and a Failure Report column per row."""
+    out = report_path(path)
+    if out.suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Members")
+        sheet.append([*header, STATUS, FAILURE])
+        for raw, (status, why) in zip(rows, statuses, strict=True):
+            sheet.append([*raw, status, why])
+        book.save(out)
+        return out
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*header, STATUS, FAILURE])
+        for raw, (status, why) in zip(rows, statuses, strict=True):
+            writer.writerow([*raw, status, why])
+    return out
+
+
+def write_template(path: Path) -> Path:
+    """An empty sheet with the header, for field staff to fill in."""
+    if path.suffix.casefold() == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "Members"
+        sheet.append(HEADER)
+        book.save(path)
+    else:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerow(HEADER)
+    return path
