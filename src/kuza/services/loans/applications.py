@@ -3,9 +3,10 @@
 Gates: a programme lists what a member must have done before borrowing in
 ``programme.settings["loan_gates"]``, per loan kind, e.g.
 ``{"external": ["credit_training"], "in_kind": ["credit_training"]}``. Each gate name is
-checked by a function registered with :func:`register_gate` (the training module
-registers ``credit_training``). A gate with no registered check fails closed: the loan
-is refused with a message saying the gate cannot be checked.
+checked by a function registered with :func:`register_gate`; ``credit_training`` asks
+the training module whether the member completed the programme's credit module. A gate
+with no registered check fails closed: the loan is refused, saying the gate cannot be
+checked.
 """
 
 from __future__ import annotations
@@ -45,9 +46,14 @@ from kuza.services.loans.store import (
     status_of,
 )
 from kuza.services.programmes import programme_row
+from kuza.services.training import credit_gate_passed_in
 
 GateCheck = Callable[[Connection, int, int, date], bool]  # (conn, programme, member, on)
-GATES: dict[str, GateCheck] = {}
+GATES: dict[str, GateCheck] = {
+    "credit_training": lambda conn, _programme, member_id, _on: credit_gate_passed_in(
+        conn, member_id
+    ),
+}
 
 
 def register_gate(name: str, check: GateCheck) -> None:
