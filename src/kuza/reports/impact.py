@@ -1,0 +1,350 @@
+"""The impact report: jobs, cost per job, outreach and savings, from the records.
+
+Plain queries returning dataclasses; the formulas are in ``kuza.domain.jobs`` and
+``kuza.domain.metrics``. Definitions are written out in ``docs/impact.md``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Connection, func, or_, select
+
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import (
+    cost_entry,
+    enterprise,
+    enterprise_check,
+    job,
+    job_event,
+    job_verification,
+    journal_entry,
+    journal_line,
+    ledger_account,
+    member,
+    membership,
+    programme,
+    savings_group,
+    training_attendance,
+    training_module,
+    training_session,
+)
+from kuza.domain.costs import Stage
+from kuza.domain.errors import DomainError, NotFound
+from kuza.domain.jobs import JobEventKind, JobEventRow, count_jobs
+from kuza.domain.ledger import AccountCode
+from kuza.domain.metrics import Metric, cost_per_job, per_day, percent
+from kuza.domain.money import Money
+from kuza.domain.training import (
+    Attendance,
+    MaterialFormat,
+    TrainingCategory,
+    TrainingModule,
+    progress,
+    training_rules,
+)
+
+SAVINGS_CODES = (AccountCode.MEMBER_SAVINGS, AccountCode.VOLUNTARY_SAVINGS, AccountCode.PASSBOOK)
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    programme_id: int
+    programme_code: str
+    currency: str
+    start: date
+    end: date
+    metrics: tuple[Metric, ...]
+
+    def metric(self, code: str) -> Metric:
+        for m in self.metrics:
+            if m.code == code:
+                return m
+        raise KeyError(code)
+
+
+def job_events(conn: Connection, programme_id: int) -> list[JobEventRow]:
+    rows = conn.execute(
+        select(
+            job_event.c.id,
+            job_event.c.job_id,
+            job_event.c.kind,
+            job_event.c.on_date,
+            job_event.c.fte_change,
+            job_verification.c.verified_on,
+        )
+        .select_from(
+            job_event.outerjoin(job_verification, job_verification.c.event_id == job_event.c.id)
+        )
+        .where(job_event.c.programme_id == programme_id)
+        .order_by(job_event.c.id)
+    )
+    verified: dict[int, list[date]] = defaultdict(list)
+    heads: dict[int, tuple[int, str, date, Decimal]] = {}
+    for r in rows:
+        heads[r.id] = (r.job_id, r.kind, r.on_date, Decimal(r.fte_change))
+        if r.verified_on is not None:
+            verified[r.id].append(r.verified_on)
+    return [
+        JobEventRow(i, j, JobEventKind(k), on, fte, tuple(verified[i]))
+        for i, (j, k, on, fte) in heads.items()
+    ]
+
+
+def _jobs(conn: Connection, pid: int, start: date, end: date) -> tuple[list[Metric], list[int]]:
+    events = job_events(conn, pid)
+    c = count_jobs(events, start, end)
+    src = tuple(f"job_event:{i}" for i in c.event_ids)
+    days = (end - start).days + 1
+    created_ids = {e.job_id for e in events if e.id in c.event_ids and e.kind == "created"}
+    return [
+        Metric(
+            "jobs_created",
+            "Jobs created (verified)",
+            Decimal(c.jobs_created),
+            "count",
+            "jobs whose one 'created' event happened in the period and is verified",
+            src,
+        ),
+        Metric("fte_created", "FTE created", c.fte_created, "FTE", "full-time 1.0, part 0.5", src),
+        Metric(
+            "jobs_grown",
+            "Jobs grown (verified)",
+            Decimal(c.jobs_grown),
+            "count",
+            "jobs with a verified 'grown' event in the period, each job once",
+            src,
+        ),
+        Metric("jobs_lost", "Jobs lost (verified)", Decimal(c.jobs_lost), "count", "", src),
+        Metric("net_fte", "Net new FTE", c.net_fte, "FTE", "created + grown − lost FTE", src),
+        Metric(
+            "jobs_created_per_day",
+            "Jobs created per day",
+            per_day(c.jobs_created, days),
+            "count/day",
+            f"jobs created ÷ {days} days in the period",
+            src,
+        ),
+    ], sorted(created_ids)
+
+
+def _costs(
+    conn: Connection, pid: int, currency: str, start: date, end: date, jobs: int
+) -> list[Metric]:
+    rows = conn.execute(
+        select(cost_entry.c.id, cost_entry.c.stage, cost_entry.c.amount_minor).where(
+            cost_entry.c.programme_id == pid,
+            cost_entry.c.period_end >= start,
+            cost_entry.c.period_end <= end,
+        )
+    ).all()
+    out = []
+    total = Money.zero(currency)
+    for stage in Stage:
+        mine = [r for r in rows if r.stage == stage.value]
+        spent = sum(
+            (Money.from_minor(r.amount_minor, currency) for r in mine), Money.zero(currency)
+        )
+        total = total + spent
+        per = cost_per_job(spent, jobs)
+        out.append(
+            Metric(
+                f"cost_per_job_stage_{stage.value}",
+                f"Cost per job, stage {stage.value} ({stage.name.lower()})",
+                per.amount if per else None,
+                currency,
+                f"stage {stage.value} costs {spent.amount} ÷ {jobs} verified jobs created",
+                tuple(f"cost_entry:{r.id}" for r in mine),
+            )
+        )
+    per = cost_per_job(total, jobs)
+    srcs = tuple(f"cost_entry:{r.id}" for r in rows)
+    return [
+        Metric("programme_costs", "Programme costs", total.amount, currency, "", srcs),
+        Metric(
+            "cost_per_job",
+            "Cost per job",
+            per.amount if per else None,
+            currency,
+            f"all costs {total.amount} ÷ {jobs} verified jobs created",
+            srcs,
+        ),
+        *out,
+    ]
+
+
+def _reach(conn: Connection, pid: int, start: date, end: date) -> list[Metric]:
+    rows = conn.execute(
+        select(member.c.id, member.c.sex)
+        .join(membership, membership.c.member_id == member.c.id)
+        .where(
+            member.c.programme_id == pid,
+            membership.c.joined_on <= end,
+            or_(membership.c.left_on.is_(None), membership.c.left_on > start),
+        )
+        .distinct()
+    ).all()
+    women = [r.id for r in rows if r.sex == "F"]
+    src = tuple(f"member:{r.id}" for r in sorted(rows))
+    return [
+        Metric("members_reached", "Members reached", Decimal(len(rows)), "count", "", src),
+        Metric(
+            "women_share",
+            "Share of women among members reached",
+            percent(len(women), len(rows)),
+            "percent",
+            "women ÷ members in a group at any time in the period",
+            src,
+        ),
+    ]
+
+
+def _enterprises(conn: Connection, pid: int, end: date, job_ids: list[int]) -> list[Metric]:
+    active = conn.execute(
+        select(enterprise.c.id).where(
+            enterprise.c.programme_id == pid,
+            enterprise.c.status == "active",
+            enterprise.c.started_on <= end,
+        )
+    ).scalars()
+    active_src = tuple(f"enterprise:{i}" for i in sorted(active))
+    with_jobs = sorted(
+        set(conn.execute(select(job.c.enterprise_id).where(job.c.id.in_(job_ids))).scalars())
+    )
+    people = 0
+    for eid in with_jobs:
+        latest = conn.execute(
+            select(enterprise_check.c.household_size)
+            .where(enterprise_check.c.enterprise_id == eid, enterprise_check.c.checked_on <= end)
+            .order_by(enterprise_check.c.checked_on.desc(), enterprise_check.c.id.desc())
+            .limit(1)
+        ).scalar()
+        if latest is None:
+            latest = conn.execute(
+                select(enterprise.c.household_size).where(enterprise.c.id == eid)
+            ).scalar_one()
+        people += int(latest)
+    return [
+        Metric(
+            "enterprises_active",
+            "Enterprises active",
+            Decimal(len(active_src)),
+            "count",
+            "",
+            active_src,
+        ),
+        Metric(
+            "family_members_benefiting",
+            "Family members benefiting",
+            Decimal(people),
+            "count",
+            "household size (latest check by the end date) of enterprises with a job counted",
+            tuple(f"enterprise:{i}" for i in with_jobs),
+        ),
+    ]
+
+
+def _savings(conn: Connection, pid: int, currency: str, end: date) -> Metric:
+    rows = conn.execute(
+        select(journal_line.c.entry_id, func.sum(journal_line.c.amount_minor).label("minor"))
+        .join(ledger_account, ledger_account.c.id == journal_line.c.account_id)
+        .join(journal_entry, journal_entry.c.id == journal_line.c.entry_id)
+        .where(
+            journal_line.c.programme_id == pid,
+            ledger_account.c.code.in_([c.value for c in SAVINGS_CODES]),
+            journal_entry.c.posted_on <= end,
+        )
+        .group_by(journal_line.c.entry_id)
+        .order_by(journal_line.c.entry_id)
+    ).all()
+    held = -sum(int(r.minor) for r in rows)  # savings are credits (liabilities)
+    return Metric(
+        "savings_mobilised",
+        "Savings mobilised",
+        Money.from_minor(held, currency).amount,
+        currency,
+        "members' compulsory, voluntary and passbook savings held on the end date (ledger)",
+        tuple(f"journal_entry:{r.entry_id}" for r in rows),
+    )
+
+
+def _training(conn: Connection, pid: int, settings: object, end: date) -> Metric:
+    rules = training_rules(settings if isinstance(settings, dict) else {})
+    rows = conn.execute(
+        select(
+            training_attendance.c.member_id,
+            training_session.c.id.label("session_id"),
+            training_session.c.hours,
+            training_attendance.c.present,
+            training_module.c.id.label("module_id"),
+            training_module.c.code,
+            training_module.c.expected_hours,
+        )
+        .join(training_session, training_session.c.id == training_attendance.c.session_id)
+        .join(training_module, training_module.c.id == training_session.c.module_id)
+        .where(training_session.c.programme_id == pid, training_session.c.held_on <= end)
+    ).all()
+    pairs: dict[tuple[int, int], list[Attendance]] = defaultdict(list)
+    modules: dict[int, TrainingModule] = {}
+    for r in rows:
+        modules[r.module_id] = TrainingModule(
+            r.module_id,
+            r.code,
+            r.code,
+            TrainingCategory.BUSINESS,
+            Decimal(r.expected_hours),
+            MaterialFormat.TEXT,
+        )
+        pairs[(r.member_id, r.module_id)].append(
+            Attendance(r.session_id, Decimal(r.hours), bool(r.present))
+        )
+    done = sum(1 for (_, m), a in pairs.items() if progress(modules[m], a, rules).completed)
+    return Metric(
+        "training_completion",
+        "Training completion",
+        percent(done, len(pairs)),
+        "percent",
+        f"(member, module) pairs completed ÷ pairs taught; rule: ≥ {rules.min_percent}% of "
+        f"{rules.basis.value}",
+        tuple(sorted({f"training_session:{r.session_id}" for r in rows})),
+    )
+
+
+def impact_report(
+    db: Database, programme_id: int, start: date | None = None, end: date | None = None
+) -> ImpactReport:
+    end = end or date.today()
+    with db.read() as conn:
+        prog = conn.execute(select(programme).where(programme.c.id == programme_id)).first()
+        if prog is None:
+            raise NotFound(f"no programme {programme_id}", field="programme_id")
+        if start is None:
+            first = conn.execute(
+                select(func.min(savings_group.c.formed_on)).where(
+                    savings_group.c.programme_id == programme_id
+                )
+            ).scalar()
+            start = first or end
+        if end < start:
+            raise DomainError("the end date is before the start date", field="to")
+        jobs, created_job_ids = _jobs(conn, programme_id, start, end)
+        created = int(jobs[0].value or 0)
+        metrics = [
+            *jobs,
+            *_costs(conn, programme_id, prog.currency, start, end, created),
+            *_reach(conn, programme_id, start, end),
+            *_enterprises(conn, programme_id, end, created_job_ids),
+            _savings(conn, programme_id, prog.currency, end),
+            _training(conn, programme_id, prog.settings, end),
+            Metric(
+                "household_score_change",
+                "Average household score change",
+                None,
+                "points",
+                "not yet available: household visits are not recorded in this version",
+            ),
+        ]
+        return ImpactReport(programme_id, prog.code, prog.currency, start, end, tuple(metrics))
