@@ -15,6 +15,7 @@ from kuza.adapters.db.migrate import upgrade
 from kuza.cli import imports, loan, passbook, shareout, synth
 from kuza.cli.common import DateOpt, console, domain_errors, err_console
 from kuza.cli.common import today_or as _today
+from kuza.cli.report import app as report_app
 from kuza.cli.users import app as user_app
 from kuza.domain.errors import DomainError
 from kuza.services import ledger_check, meetings
@@ -35,6 +36,7 @@ app.add_typer(passbook.app, name="passbook")
 synth.register(app)
 app.add_typer(imports.app, name="import")
 app.add_typer(user_app, name="user", help="Login accounts for the web UI.")
+app.add_typer(report_app, name="report")
 T = TypeVar("T")
 
 
