@@ -12,7 +12,7 @@ from rich.table import Table
 
 from kuza.adapters.db.engine import Database, database_url
 from kuza.adapters.db.migrate import upgrade
-from kuza.cli import imports, loan, passbook, shareout, synth
+from kuza.cli import imports, loan, loans_book, passbook, shareout, synth
 from kuza.cli.common import DateOpt, console, domain_errors, err_console
 from kuza.cli.common import today_or as _today
 from kuza.cli.report import app as report_app
@@ -23,6 +23,7 @@ from kuza.services.views import group_view
 
 app = typer.Typer(help="Kuza: self-help groups, savings, credit and jobs.", no_args_is_help=True)
 app.add_typer(loan.app, name="loan", help="Loan calculators (JSON in on stdin, JSON out).")
+loans_book.register(app, loan.app)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 ledger_app = typer.Typer(no_args_is_help=True, help="The double-entry ledger.")
 meeting_app = typer.Typer(no_args_is_help=True, help="Group meetings.")

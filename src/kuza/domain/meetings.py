@@ -27,6 +27,14 @@ class Fine:
 
 
 @dataclass(frozen=True)
+class LoanRepayment:
+    """A member's repayment on one of her loans, collected at the meeting."""
+
+    loan_id: int
+    amount: Money
+
+
+@dataclass(frozen=True)
 class MemberLine:
     member_id: int
     present: bool
@@ -37,6 +45,7 @@ class MemberLine:
     social_payout: Money
     fines: tuple[Fine, ...] = ()
     social_payout_reason: str = ""
+    repayments: tuple[LoanRepayment, ...] = ()
 
     @property
     def cash_in(self) -> Money:
@@ -69,6 +78,12 @@ class MeetingSheet:
                     "w": str(ln.withdrawal.amount),
                     "sp": str(ln.social_payout.amount),
                     "f": [[str(f.amount.amount), f.reason] for f in ln.fines],
+                    # only when present, so sheets without repayments keep their old hash
+                    **(
+                        {"r": [[r.loan_id, str(r.amount.amount)] for r in ln.repayments]}
+                        if ln.repayments
+                        else {}
+                    ),
                 }
                 for ln in sorted(self.lines, key=lambda x: x.member_id)
             ],
@@ -96,6 +111,24 @@ def _amount(raw: object, currency: str, field_name: str) -> Money:
     if money.is_negative():
         raise InvalidAmount(f"{field_name} must not be negative (got {money.amount})", field_name)
     return money
+
+
+def _repayments(raw: object, currency: str, at: str) -> tuple[LoanRepayment, ...]:
+    if not isinstance(raw, list):
+        raise DomainError(f"{at}.repayments must be a list", field=f"{at}.repayments")
+    result: list[LoanRepayment] = []
+    for j, r in enumerate(raw):
+        rat = f"{at}.repayments[{j}]"
+        if not isinstance(r, Mapping):
+            raise DomainError(f"{rat} must be an object", field=rat)
+        loan_id = _int(r.get("loan_id"), f"{rat}.loan_id")
+        if any(x.loan_id == loan_id for x in result):
+            raise DomainError(f"loan {loan_id} is repaid twice", field=f"{rat}.loan_id")
+        amount = _amount(r.get("amount"), currency, f"{rat}.amount")
+        if amount.is_zero():
+            raise InvalidAmount(f"{rat}.amount must be more than zero", f"{rat}.amount")
+        result.append(LoanRepayment(loan_id, amount))
+    return tuple(result)
 
 
 def parse_sheet(data: object, group: Group) -> MeetingSheet:
@@ -149,6 +182,7 @@ def parse_sheet(data: object, group: Group) -> MeetingSheet:
                 f"{at}.social_payout_reason is required for a welfare payout",
                 field=f"{at}.social_payout_reason",
             )
+        repayments = _repayments(raw.get("repayments", []), cur, at)
         lines.append(
             MemberLine(
                 member_id=member_id,
@@ -160,6 +194,7 @@ def parse_sheet(data: object, group: Group) -> MeetingSheet:
                 social_payout=payout,
                 fines=tuple(fines),
                 social_payout_reason=reason,
+                repayments=repayments,
             )
         )
     gid = data.get("group_id", group.id)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from kuza.adapters.db.engine import Database
-from kuza.adapters.db.schema import meeting, meeting_line, member, savings_group
+from kuza.adapters.db.schema import loan_transaction, meeting, meeting_line, member, savings_group
 from kuza.domain.errors import Conflict, DomainError, NotFound, RuleViolation
 from kuza.domain.groups import Group
 from kuza.domain.ledger import AccountCode, AccountKey, normal_balance
@@ -31,6 +31,8 @@ from kuza.domain.money import Money
 from kuza.services import audit
 from kuza.services.groups import lock_group, members_on
 from kuza.services.ledger import group_balances, now, post_entry, reverse_entry
+from kuza.services.loans.repayments import repay_on
+from kuza.services.loans.store import load_loan
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,27 @@ def _posted(conn: Connection, group_id: int, held_on: date) -> Any:
             meeting.c.status == "posted",
         )
     ).first()
+
+
+def _book_repayments(
+    conn: Connection, group: Group, sheet: MeetingSheet, meeting_id: int, actor: str
+) -> None:
+    """Loan repayments on the sheet, each its own entry, in the meeting's transaction."""
+    for i, ln in enumerate(sheet.lines):
+        for j, r in enumerate(ln.repayments):
+            at = f"lines[{i}].repayments[{j}]"
+            try:
+                row = load_loan(conn, r.loan_id, group.programme_id)
+                if (row.group_id, row.member_id) != (group.id, ln.member_id):
+                    raise RuleViolation(
+                        f"loan {r.loan_id} is not member {ln.member_id}'s loan in this group",
+                        field="loan_id",
+                    )
+                ref = f"meeting:{meeting_id}:loan:{r.loan_id}"
+                repay_on(conn, row, r.amount, sheet.held_on, ref, actor, meeting_id)
+            except DomainError as exc:
+                exc.field = f"{at}.{exc.field or 'loan_id'}"
+                raise
 
 
 def _book(
@@ -150,6 +173,7 @@ def _book(
                 for ln in sheet.lines
             ],
         )
+    _book_repayments(conn, group, sheet, int(meeting_id), actor)
     summary = {
         k: str(v.amount) if isinstance(v, Money) else v
         for k, v in summarise(sheet, group.currency).items()
@@ -221,6 +245,13 @@ def correct_meeting(
             )
         if old.content_hash == sheet.content_hash():
             raise Conflict("the correction changes nothing", field="lines")
+        if conn.execute(
+            select(loan_transaction.c.id).where(loan_transaction.c.meeting_id == old.id)
+        ).first():
+            raise RuleViolation(
+                "this meeting booked loan repayments, which a correction cannot undo yet",
+                field="lines",
+            )
         if old.entry_id is not None:
             reverse_entry(conn, group.programme_id, old.entry_id, sheet.held_on, reason, actor)
         conn.execute(update(meeting).where(meeting.c.id == old.id).values(status="superseded"))

@@ -1,0 +1,194 @@
+"""``kuza loan apply|approve|reject|disburse|repay|show|arrears|product-add|fund`` and
+``kuza close-day``: the loan book on the database (the calculators stay in ``loan``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import loan, loan_instalment
+from kuza.cli.common import DateOpt, console, domain_errors, today_or
+from kuza.domain.errors import DomainError, NotFound
+from kuza.domain.money import Money
+from kuza.reports.arrears import arrears_list
+from kuza.services.loans import applications, disbursement, products, repayments
+from kuza.services.loans.close_day import close_day
+
+Actor = Annotated[str, typer.Option(help="Who records it.")]
+On = Annotated[str | None, typer.Option(help="Date (default today).")]
+
+
+def _day(raw: str | None, today: date) -> date:
+    if raw is None:
+        return today
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(f"{raw!r} is not a date like 2026-03-02", field="on") from None
+
+
+def product_add(programme_id: int, file: Path, actor: Actor = "cli", today: DateOpt = None) -> None:
+    """Add a loan product from a JSON file (see docs/credit.md)."""
+    with domain_errors():
+        pid = products.create_product(Database(), programme_id, json.loads(file.read_text()), actor)
+    console.print(f"loan product {pid} created")
+
+
+def fund(
+    programme_id: int, amount: str, ref: str, on: On = None, actor: Actor = "cli",
+    today: DateOpt = None,
+) -> None:  # fmt: skip
+    """Put money into the programme's loan fund."""
+    with domain_errors():
+        day = today_or(today)
+        products.fund_loan_fund(Database(), programme_id, amount, _day(on, day), ref, actor)
+    console.print(f"loan fund credited with {amount}")
+
+
+def apply_cmd(
+    group_id: int,
+    member_id: int,
+    product_id: int,
+    amount: str,
+    purpose: Annotated[str, typer.Option()] = "",
+    revenue: Annotated[str | None, typer.Option(help="Expected monthly revenue.")] = None,
+    costs: Annotated[str | None, typer.Option(help="Expected monthly costs.")] = None,
+    on: On = None,
+    actor: Actor = "cli",
+    today: DateOpt = None,
+) -> None:
+    """Apply for a loan for a member of a group."""
+    with domain_errors():
+        day = today_or(today)
+        req = applications.LoanRequest(
+            group_id, member_id, product_id, amount, _day(on, day), purpose,
+            monthly_revenue=revenue, monthly_costs=costs,
+        )  # fmt: skip
+        loan_id = applications.apply(Database(), req, actor, day)
+    console.print(f"loan {loan_id} applied for")
+
+
+def approve(loan_id: int, on: On = None, actor: Actor = "cli", today: DateOpt = None) -> None:
+    """Approve a loan (the checker must not be who applied)."""
+    with domain_errors():
+        day = today_or(today)
+        status = applications.approve(Database(), loan_id, _day(on, day), actor, day)
+    console.print(f"loan {loan_id} {status.value}")
+
+
+def reject(
+    loan_id: int, reason: str, on: On = None, actor: Actor = "cli", today: DateOpt = None
+) -> None:
+    """Reject a loan application, saying why."""
+    with domain_errors():
+        day = today_or(today)
+        status = applications.reject(Database(), loan_id, _day(on, day), reason, actor, day)
+    console.print(f"loan {loan_id} {status.value}")
+
+
+def disburse(loan_id: int, on: On = None, actor: Actor = "cli", today: DateOpt = None) -> None:
+    """Hand over an approved loan: schedule, ledger entry, guarantee."""
+    with domain_errors():
+        day = today_or(today)
+        done = disbursement.disburse(Database(), loan_id, _day(on, day), actor, day)
+    console.print(f"loan {loan_id} disbursed: {done.net} in {done.instalments} instalments")
+
+
+def repay(
+    loan_id: int,
+    amount: str,
+    ref: Annotated[str, typer.Option(help="Receipt number; reusing it books nothing.")],
+    on: On = None,
+    actor: Actor = "cli",
+    today: DateOpt = None,
+) -> None:
+    """Record a repayment, allocated penalties → fees → interest → principal."""
+    with domain_errors():
+        day = today_or(today)
+        r = repayments.repay(Database(), loan_id, amount, _day(on, day), ref, actor, day)
+    verb = "booked" if r.created else "already booked, nothing changed"
+    console.print(
+        f"repayment {verb}: principal {r.principal}, interest {r.interest}, fees {r.fees}, "
+        f"penalties {r.penalties}, over-paid {r.overpaid}; loan {r.status.value}"
+    )
+
+
+def show(loan_id: int) -> None:
+    """A loan and its schedule with what is paid."""
+    with domain_errors(), Database().read() as conn:
+        row = conn.execute(select(loan).where(loan.c.id == loan_id)).first()
+        if row is None:
+            raise NotFound(f"no loan {loan_id}", field="loan_id")
+        rows = conn.execute(
+            select(loan_instalment)
+            .where(loan_instalment.c.loan_id == loan_id)
+            .order_by(loan_instalment.c.n)
+        ).all()
+    cur = row.currency
+    console.print(
+        f"loan {row.id} ({row.kind}, {row.status}) member {row.member_id} group {row.group_id}: "
+        f"{Money.from_minor(row.principal_minor, cur)}, cycle {row.loan_cycle}"
+    )
+    table = Table("n", "due", "principal", "interest", "fees", "penalty", "paid")
+    for r in rows:
+        paid = r.principal_paid_minor + r.interest_paid_minor + r.fee_paid_minor
+        table.add_row(
+            str(r.n),
+            r.due_on.isoformat(),
+            *(
+                str(Money.from_minor(v, cur).amount)
+                for v in (r.principal_minor, r.interest_minor, r.fee_minor, r.penalty_minor)
+            ),
+            str(Money.from_minor(paid + r.penalty_paid_minor, cur).amount),
+        )
+    console.print(table)
+
+
+def arrears(programme_id: int) -> None:
+    """Loans in arrears as the last close-day left them."""
+    with domain_errors():
+        rows = arrears_list(Database(), programme_id)
+    table = Table("loan", "member", "group", "days late", "in arrears", "outstanding", "bucket")
+    for r in rows:
+        table.add_row(
+            str(r.loan_id), r.member, r.group, str(r.days_late),
+            str(r.principal_in_arrears.amount), str(r.outstanding.amount), r.bucket,
+        )  # fmt: skip
+    console.print(table)
+
+
+def close_day_cmd(
+    day: Annotated[str, typer.Option("--date", help="The day to close (YYYY-MM-DD).")],
+    actor: Actor = "cli",
+) -> None:
+    """Penalties and arrears for every loan at once; re-running a date changes nothing."""
+    with domain_errors():
+        result = close_day(Database(), _day(day, date.today()), actor)
+    again = "" if result.first_run else " (date closed before; nothing new)"
+    console.print(
+        f"closed {result.run_on}: {result.loans} active loans, "
+        f"{result.penalties_charged} penalties charged{again}"
+    )
+
+
+def register(root: typer.Typer, loan_app: typer.Typer) -> None:
+    for name, fn in (
+        ("product-add", product_add),
+        ("fund", fund),
+        ("apply", apply_cmd),
+        ("approve", approve),
+        ("reject", reject),
+        ("disburse", disburse),
+        ("repay", repay),
+        ("show", show),
+        ("arrears", arrears),
+    ):
+        loan_app.command(name)(fn)
+    root.command("close-day")(close_day_cmd)
