@@ -280,7 +280,7 @@ OFFICERS = (OfficerRole.PRESIDENT, OfficerRole.TREASURER, OfficerRole.SECRETARY)
 ACTOR = "synth"
 
 
-def _organisation(db: Database, spec: SynthSpec) -> tuple[int, list[int], list[int]]:
+def organisation(db: Database, spec: SynthSpec) -> tuple[int, list[int], list[int]]:
     with db.read() as conn:
         known = conn.execute(
             select(programme.c.id).where(programme.c.code == spec.programme_code)
@@ -361,7 +361,7 @@ def synthesise(
     """Generate and book the programme; refuses a programme code already loaded."""
     if spec.groups < 1 or spec.months < 1:
         raise Conflict("a programme needs at least one group and one month", field="groups")
-    pid, branches, agents = _organisation(db, spec)
+    pid, branches, agents = organisation(db, spec)
     total = SynthResult(pid)
     plans = (plan_group(spec, i) for i in range(spec.groups))
     if mode is Mode.SERVICE:

@@ -338,6 +338,21 @@ def book_groups(
     )
 
 
+def create_groups(
+    db: Database,
+    pid: int,
+    plans: Sequence[GroupPlan],
+    branches: list[int],
+    agents: list[int],
+) -> list[tuple[int, list[int]]]:
+    """Only the groups and their members, set-based, no meetings: (group id, member ids)."""
+    audit: list[tuple[Any, ...]] = []
+    with db.transaction() as conn:
+        gids, members_of = _groups_and_members(conn, pid, plans, branches, agents, audit, now())
+        write_rows(conn, audit_log, AUDIT_COLS, audit)
+    return list(zip(gids, members_of, strict=True))
+
+
 def move_balances(conn: Connection, first_entry: int, last_entry: int) -> None:
     """Add the lines of entries ``first_entry..last_entry`` to their accounts' balances."""
     conn.execute(
