@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Select, insert, select, update
 
 from kuza.adapters.db.engine import Database
-from kuza.adapters.db.schema import branch, field_agent, savings_group, user_account
+from kuza.adapters.db.schema import branch, field_agent, membership, savings_group, user_account
 from kuza.domain.access import (
     GroupFilter,
     LoginFailed,
@@ -251,3 +251,51 @@ def can_see_group(db: Database, p: Principal, group_id: int) -> bool:
     query = _scoped(select(savings_group.c.id).where(savings_group.c.id == group_id), f)
     with db.read() as conn:
         return conn.execute(query).first() is not None
+
+
+def can_see_member(db: Database, p: Principal, member_id: int) -> bool:
+    """True when the member belongs (or belonged) to a group this user may see; False
+    alike for a hidden and an absent member, so ids cannot be probed."""
+    f = group_filter(p)
+    if f.nothing:
+        return False
+    query = _scoped(
+        select(savings_group.c.id)
+        .join(membership, membership.c.group_id == savings_group.c.id)
+        .where(membership.c.member_id == member_id),
+        f,
+    )
+    with db.read() as conn:
+        return conn.execute(query.limit(1)).first() is not None
+
+
+def set_locale(db: Database, user_id: int, locale: str) -> None:
+    """The language the user reads Kuza in (e.g. 'en', 'fr')."""
+    if not LOCALE.match(locale):
+        raise DomainError(f"locale {locale!r} is not like 'en' or 'fr-MG'", field="locale")
+    with db.transaction() as conn:
+        row = conn.execute(
+            select(user_account.c.locale, user_account.c.programme_id).where(
+                user_account.c.id == user_id
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"no user {user_id}", field="user_id")
+        conn.execute(update(user_account).where(user_account.c.id == user_id).values(locale=locale))
+        _audit(
+            conn,
+            row.programme_id,
+            str(user_id),
+            "set_locale",
+            user_id,
+            {"locale": row.locale},
+            {"locale": locale},
+        )
+
+
+def locale_of(db: Database, user_id: int) -> str:
+    with db.read() as conn:
+        found = conn.execute(
+            select(user_account.c.locale).where(user_account.c.id == user_id)
+        ).scalar()
+    return str(found or "en")

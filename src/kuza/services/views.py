@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -134,21 +135,41 @@ class GroupListRow:
     last_meeting: date | None
 
 
-def group_list(
+def _group_scope(query: Any, programme_id: int | None, only: Collection[int] | None) -> Any:
+    if programme_id is not None:
+        query = query.where(savings_group.c.programme_id == programme_id)
+    if only is not None:
+        query = query.where(savings_group.c.id.in_(list(only)))
+    return query
+
+
+def group_total(
     db: Database, programme_id: int | None = None, only: Collection[int] | None = None
+) -> int:
+    query = _group_scope(select(func.count()).select_from(savings_group), programme_id, only)
+    with db.read() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def group_list(
+    db: Database,
+    programme_id: int | None = None,
+    only: Collection[int] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[GroupListRow]:
     """Groups (of a programme, or only those given) with member count, fund cash and last
-    meeting, in four queries whatever the number of groups."""
+    meeting, in four queries whatever the number of groups; a page of them with
+    ``limit``/``offset``."""
     with db.read() as conn:
         query = (
             select(savings_group, branch.c.name.label("branch_name"))
             .join(branch, branch.c.id == savings_group.c.branch_id)
-            .order_by(savings_group.c.programme_id, savings_group.c.name)
+            .order_by(savings_group.c.programme_id, savings_group.c.name, savings_group.c.id)
         )
-        if programme_id is not None:
-            query = query.where(savings_group.c.programme_id == programme_id)
-        if only is not None:
-            query = query.where(savings_group.c.id.in_(list(only)))
+        query = _group_scope(query, programme_id, only)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
         groups = conn.execute(query).all()
         ids = [g.id for g in groups]
         counts: dict[int, int] = dict(

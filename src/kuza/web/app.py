@@ -23,6 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from kuza.adapters.db.engine import Database
 from kuza.domain.errors import NotFound
 from kuza.domain.money import Money
+from kuza.web.api import API_PREFIX, create_api
 from kuza.web.deps import LoginRequired, WebConfig, current_user, render, verify_csrf
 from kuza.web.routes import auth, groups, meetings
 from kuza.web.security import LoginThrottle, secret_key
@@ -72,7 +73,8 @@ def create_app(
         openapi_url=None,
         dependencies=[Depends(verify_csrf)],
     )
-    app.state.kuza = WebConfig(db, today, throttle or LoginThrottle(), _templates())
+    config = WebConfig(db, today, throttle or LoginThrottle(), _templates())
+    app.state.kuza = config
     if https_only is None:
         https_only = os.environ.get("KUZA_COOKIE_SECURE", "") == "1"
     app.add_middleware(
@@ -111,5 +113,6 @@ def create_app(
     protected = [Depends(current_user)]
     app.include_router(groups.router, dependencies=protected)
     app.include_router(meetings.router, dependencies=protected)
+    app.mount(API_PREFIX, create_api(config))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -278,7 +278,8 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    _programme(),
+    # Empty for changes above any programme (admin accounts); migration 0007.
+    Column("programme_id", Integer, ForeignKey("programme.id"), nullable=True, index=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(100), nullable=False),
     Column("action", String(60), nullable=False),
@@ -599,4 +600,49 @@ cost_entry = Table(
     Column("recorded_by", String(100), nullable=False),
     UniqueConstraint("programme_id", "reference", name="uq_cost_entry_reference"),
     CheckConstraint("amount_minor > 0", name="positive"),
+)
+
+# --- HTTP API and maker-checker (issue 6) ---------------------------------------------
+# Bearer tokens: only the SHA-256 of the token is kept; revoked or expired rows refuse.
+api_token = Table(
+    "api_token",
+    metadata,
+    _id(),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# The first response to a write carrying an Idempotency-Key, replayed for the same key.
+idempotency_record = Table(
+    "idempotency_record",
+    metadata,
+    _id(),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("user_id", "key", name="uq_idempotency_record_user_key"),
+)
+
+# A change held for a second user (maker-checker): what, proposed by whom, decided by whom.
+pending_action = Table(
+    "pending_action",
+    metadata,
+    _id(),
+    _programme(),
+    Column("kind", String(40), nullable=False),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), index=True),
+    Column("payload", JSON, nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("status", String(20), nullable=False),
+    Column("made_by", String(100), nullable=False),
+    Column("made_at", DateTime(timezone=True), nullable=False),
+    Column("checked_by", String(100)),
+    Column("checked_at", DateTime(timezone=True)),
+    Column("result", JSON),
 )

@@ -1,0 +1,169 @@
+"""Every route × every role: who is let in and who is refused, written as a table.
+
+"ok" means the route answered (2xx or a redirect into the app); a number is the refusal
+expected. Web pages refuse a role that never sees groups with 404 (like an absent
+page) and a role that may see but not act with 403; the API answers 403 for the role and
+404 for what is out of scope. Anonymous requests go to /login (web) or get 401 (API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from fastapi.openapi.utils import get_openapi
+from fastapi.testclient import TestClient
+
+from kuza.adapters.db.engine import Database
+from kuza.domain.access import Role
+from kuza.services import users
+from tests.web.conftest import PASSWORD, TODAY, Org, csrf_of, login
+
+pytestmark = pytest.mark.storage
+
+ROLES = ("admin", "country_manager", "branch_manager", "field_agent", "finance", "donor")
+LOGIN = {  # the org fixture's usernames; finance is added here
+    "admin": "admin",
+    "country_manager": "manager",
+    "branch_manager": "branch",
+    "field_agent": "agent",
+    "finance": "finance",
+    "donor": "donor",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    call: Callable[[TestClient, Org, dict[str, str]], httpx.Response]
+    # admin, country_manager, branch_manager, field_agent, finance, donor
+    expect: tuple[object, object, object, object, object, object]
+    anonymous: object
+
+
+def _get(path: str) -> Callable[[TestClient, Org, dict[str, str]], httpx.Response]:
+    return lambda c, o, h: c.get(
+        path.format(g=o.world.group_id, m=o.world.member_ids[0]), headers=h
+    )
+
+
+def _web_check_sheet(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+    token = csrf_of(c.get("/login").text) if not h else h["csrf"]
+    data = {"csrf_token": token, "held_on": TODAY.isoformat(), "action": "check"}
+    return c.post(f"/groups/{o.world.group_id}/meetings", data=data)
+
+
+def _web_logout(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+    token = csrf_of(c.get("/login").text) if not h else h["csrf"]
+    return c.post("/logout", data={"csrf_token": token})
+
+
+def _api_meeting(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+    sheet = {"group_id": o.world.group_id, "held_on": TODAY.isoformat(), "lines": []}
+    return c.post("/api/v1/meetings", json=sheet, headers=h)
+
+
+def _api_deposit(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+    body = {"kind": "deposit", "amount": "10", "on": TODAY.isoformat(), "reference": "r1"}
+    return c.post(f"/api/v1/members/{o.world.member_ids[0]}/passbook", json=body, headers=h)
+
+
+def _api_token(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+    return c.post("/api/v1/auth/token", json={"username": h.get("user", "x"), "password": PASSWORD})
+
+
+OK = "ok"
+LOGIN_FIRST = "login"
+WEB = [
+    Route("GET /", _get("/"), (OK, OK, OK, OK, OK, OK), LOGIN_FIRST),
+    Route("GET /groups", _get("/groups"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
+    Route("GET /groups/{id}", _get("/groups/{g}"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
+    Route(
+        "GET /groups/{id}/meetings/new",
+        _get("/groups/{g}/meetings/new"),
+        (OK, 403, OK, OK, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route("POST /groups/{id}/meetings", _web_check_sheet, (OK, 403, OK, OK, 403, 404), LOGIN_FIRST),
+    Route("POST /logout", _web_logout, (OK, OK, OK, OK, OK, OK), LOGIN_FIRST),
+]
+API = [
+    Route("POST /api/v1/auth/token", _api_token, (OK, OK, OK, OK, OK, OK), 401),
+    Route("GET /api/v1/groups", _get("/api/v1/groups"), (OK, OK, OK, OK, OK, 403), 401),
+    Route("GET /api/v1/groups/{id}", _get("/api/v1/groups/{g}"), (OK, OK, OK, OK, OK, 403), 401),
+    Route("POST /api/v1/meetings", _api_meeting, (OK, 403, OK, OK, 403, 403), 401),
+    Route(
+        "GET /api/v1/members/{id}/passbook",
+        _get("/api/v1/members/{m}/passbook"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route("POST /api/v1/members/{id}/passbook", _api_deposit, (OK, 403, OK, OK, 403, 403), 401),
+]
+
+
+def _outcome(r: httpx.Response) -> object:
+    """OK, LOGIN (sent to the login page) or the refusal's status."""
+    if r.status_code == 303 and r.headers["location"].startswith("/login?next="):
+        return LOGIN_FIRST
+    if r.status_code < 400:
+        return OK
+    return r.status_code
+
+
+@pytest.fixture
+def with_finance(org: Org, db: Database) -> Org:
+    users.create_user(
+        db, users.NewUser("finance", Role.FINANCE, PASSWORD, programme_id=org.world.programme_id)
+    )
+    return org
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_the_role(client: TestClient, with_finance: Org, role: str) -> None:
+    i = ROLES.index(role)
+    wrong = []
+    for route in WEB:
+        client.cookies.clear()
+        login(client, LOGIN[role])
+        csrf = csrf_of(client.get("/login").text)
+        got = _outcome(route.call(client, with_finance, {"csrf": csrf}))
+        if got != route.expect[i]:
+            wrong.append(f"{route.name}: expected {route.expect[i]}, got {got}")
+    client.cookies.clear()
+    token = client.post(
+        "/api/v1/auth/token", json={"username": LOGIN[role], "password": PASSWORD}
+    ).json()["access_token"]
+    for route in API:
+        headers = {"Authorization": f"Bearer {token}", "user": LOGIN[role]}
+        got = _outcome(route.call(client, with_finance, headers))
+        if got != route.expect[i]:
+            wrong.append(f"{route.name}: expected {route.expect[i]}, got {got}")
+    assert wrong == []
+
+
+def test_anonymous_is_sent_to_login_or_refused(client: TestClient, with_finance: Org) -> None:
+    wrong = []
+    for route in WEB + API:
+        client.cookies.clear()
+        got = _outcome(route.call(client, with_finance, {}))
+        if got != route.anonymous:
+            wrong.append(f"{route.name}: expected {route.anonymous}, got {got}")
+    assert wrong == []
+
+
+def test_the_table_names_every_route(client: TestClient) -> None:
+    """A new route must get its row here before it can ship."""
+    web = get_openapi(title="web", version="0", routes=client.app.routes)  # type: ignore[attr-defined]
+    api = client.get("/api/v1/openapi.json").json()
+    found = {
+        f"{method.upper()} {prefix}{path}"
+        for prefix, spec in (("", web), ("/api/v1", api))
+        for path, ops in spec["paths"].items()
+        for method in ops
+    }
+    found = {f.replace("{group_id}", "{id}").replace("{member_id}", "{id}") for f in found}
+    found -= {"GET /login", "POST /login"}  # the way in, open to all
+    assert found == {r.name for r in WEB + API}
