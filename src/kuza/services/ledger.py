@@ -11,7 +11,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, bindparam, false, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    bindparam,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from kuza.adapters.db.schema import journal_entry, journal_line, ledger_account
 from kuza.domain.errors import Conflict, NotFound
@@ -21,6 +33,12 @@ from kuza.domain.money import Money
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def _insert_if_absent(conn: Connection) -> Insert:
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(ledger_account).on_conflict_do_nothing()
+    return sqlite.insert(ledger_account).on_conflict_do_nothing()
 
 
 def account_ids(
@@ -54,8 +72,10 @@ def account_ids(
             found[key] = r.id
     missing = [k for k in wanted if k not in found]
     if missing:
+        # Another transaction may create the same programme-wide account at the same
+        # moment: skip the rows that now exist instead of failing, then read them back.
         conn.execute(
-            insert(ledger_account),
+            _insert_if_absent(conn),
             [
                 {
                     "programme_id": programme_id,

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData(
@@ -179,8 +180,19 @@ ledger_account = Table(
     # Running balance (debit-positive), maintained in the same transaction as the lines;
     # `kuza ledger check` proves it equals the sum of the lines.
     Column("balance_minor", BigInteger, nullable=False, default=0),
-    UniqueConstraint("programme_id", "code", "group_id", "member_id", name="uq_ledger_account_key"),
     Index("ix_ledger_account_group_code", "group_id", "code"),
+)
+
+# One account per key. group_id/member_id are NULL on programme-wide accounts, and NULLs
+# never collide in a plain UNIQUE constraint, so the unique index is on COALESCE (this
+# works the same on SQLite and PostgreSQL).
+Index(
+    "uq_ledger_account_key",
+    ledger_account.c.programme_id,
+    ledger_account.c.code,
+    func.coalesce(ledger_account.c.group_id, 0),
+    func.coalesce(ledger_account.c.member_id, 0),
+    unique=True,
 )
 
 journal_entry = Table(

@@ -234,9 +234,18 @@ def upgrade() -> None:
             name=op.f("fk_ledger_account_programme_id_programme"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_account")),
-        sa.UniqueConstraint(
-            "programme_id", "code", "group_id", "member_id", name="uq_ledger_account_key"
-        ),
+    )
+    # NULL group/member ids must collide too: unique on COALESCE (SQLite and PostgreSQL).
+    op.create_index(
+        "uq_ledger_account_key",
+        "ledger_account",
+        [
+            "programme_id",
+            "code",
+            sa.text("coalesce(group_id, 0)"),
+            sa.text("coalesce(member_id, 0)"),
+        ],
+        unique=True,
     )
     with op.batch_alter_table("ledger_account", schema=None) as batch_op:
         batch_op.create_index("ix_ledger_account_group_code", ["group_id", "code"], unique=False)
