@@ -48,3 +48,48 @@ def test_loan_lifecycle_through_the_cli(env_db: Database) -> None:
     assert "nothing new" in run("close-day", "--date", "2026-04-20")
     assert "PAR1" in run("loan", "arrears", str(lw.pid))
     assert run("ledger", "check").startswith("✓")
+
+
+def fails(*args: str) -> str:
+    result = runner.invoke(app, [*args, "--today", "2026-12-31"])
+    assert result.exit_code == 2, result.output
+    return " ".join(result.output.split())  # rich wraps long lines
+
+
+def test_withdraw_undo_approval_reschedule_write_off_recover(env_db: Database) -> None:
+    lw = make_loan_world(env_db)
+    g, m, p = str(lw.gid), str(lw.m(0)), str(lw.internal)
+    run("loan", "apply", g, m, p, "500", "--on", "2026-02-01")
+    run("loan", "approve", "1", "--on", "2026-02-01", "--actor", "treasurer")
+    assert "field: reason" in fails("loan", "undo-approval", "1", "--reason", " ")
+    assert "applied again" in run("loan", "undo-approval", "1", "--reason", "wrong member")
+    assert "withdrawn" in run("loan", "withdraw", "1", "--reason", "changed her mind")
+    assert "field: status" in fails("loan", "disburse", "1")
+    run("loan", "apply", g, m, p, "1000", "--on", "2026-02-01")
+    run("loan", "approve", "2", "--on", "2026-02-01", "--actor", "treasurer")
+    run("loan", "disburse", "2", "--on", "2026-02-01")
+    run("loan", "repay", "2", "260", "--ref", "r1", "--on", "2026-03-01")
+    assert "field: terms" in fails("loan", "reschedule", "2", "--reason", "x", "--terms", "[1")
+    assert "field: terms" in fails("loan", "reschedule", "2", "--reason", "drought")
+    assert "field: on" in fails(
+        "loan", "reschedule", "2", "--reason", "drought", "--instalments", "6", "--on", "3/4"
+    )
+    assert "750.00 KES over 6 instalments" in run(
+        "loan", "reschedule", "2", "--reason", "drought", "--instalments", "6",
+        "--on", "2026-04-15",
+    )  # fmt: skip
+    assert "field: role" in fails(
+        "loan", "write-off", "2", "--reason", "left", "--role", "field_agent", "--actor", "boss"
+    )
+    assert "field: actor" in fails(
+        "loan", "write-off", "2", "--reason", "left", "--role", "finance", "--actor", "cli"
+    )
+    assert "750.00" in run(
+        "loan", "write-off", "2", "--reason", "left", "--role", "finance", "--actor", "boss",
+        "--on", "2026-09-01",
+    )  # fmt: skip
+    assert "field: amount" in fails("loan", "recover", "2", "0", "--ref", "rc0")
+    assert "written_off" in run("loan", "recover", "2", "500", "--ref", "rc1")
+    assert "nothing changed" in run("loan", "recover", "2", "500", "--ref", "rc1")
+    assert "recovered" in run("loan", "recover", "2", "250", "--ref", "rc2")
+    assert run("ledger", "check").startswith("✓")

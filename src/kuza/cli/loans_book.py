@@ -1,5 +1,7 @@
 """``kuza loan apply|approve|reject|disburse|repay|show|arrears|product-add|fund`` and
-``kuza close-day``: the loan book on the database (the calculators stay in ``loan``)."""
+``kuza close-day``: the loan book on the database (the calculators stay in ``loan``;
+withdrawal, reschedule, write-off and the other after-care commands in
+``loans_servicing``)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy import select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import loan, loan_instalment
+from kuza.cli import loans_servicing
 from kuza.cli.common import DateOpt, console, domain_errors, today_or
 from kuza.domain.errors import DomainError, NotFound
 from kuza.domain.money import Money
@@ -191,4 +194,5 @@ def register(root: typer.Typer, loan_app: typer.Typer) -> None:
         ("arrears", arrears),
     ):
         loan_app.command(name)(fn)
+    loans_servicing.register(loan_app)
     root.command("close-day")(close_day_cmd)

@@ -61,6 +61,11 @@ class AccountCode(StrEnum):
     TRAINING_COST = "5510"
     MATERIALS_COST = "5520"
     OVERHEAD_COST = "5530"
+    # Micro health insurance (appended, issue 5): the scheme's fund is programme-wide.
+    INSURANCE_CASH = "1050"
+    PREMIUM_INCOME = "4500"
+    PREMIUM_SUBSIDY = "5540"
+    CLAIMS_EXPENSE = "5600"
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,21 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
     ChartAccount(AccountCode.TRAINING_COST, "Programme training costs", AccountType.EXPENSE, False),
     ChartAccount(AccountCode.MATERIALS_COST, "Programme materials", AccountType.EXPENSE, False),
     ChartAccount(AccountCode.OVERHEAD_COST, "Programme overhead", AccountType.EXPENSE, False),
+    ChartAccount(
+        AccountCode.INSURANCE_CASH, "Health insurance fund cash", AccountType.ASSET, False
+    ),
+    ChartAccount(
+        AccountCode.PREMIUM_INCOME, "Health insurance premiums", AccountType.INCOME, False
+    ),
+    ChartAccount(
+        AccountCode.PREMIUM_SUBSIDY,
+        "Premium subsidies paid by the programme",
+        AccountType.EXPENSE,
+        False,
+    ),
+    ChartAccount(
+        AccountCode.CLAIMS_EXPENSE, "Health insurance claims paid", AccountType.EXPENSE, False
+    ),
 )
 
 CHART_BY_CODE: dict[AccountCode, ChartAccount] = {a.code: a for a in DEFAULT_CHART}

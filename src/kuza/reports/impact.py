@@ -46,6 +46,13 @@ from kuza.domain.training import (
     progress,
     training_rules,
 )
+from kuza.reports.arrears import portfolio
+from kuza.reports.impact_stages import (
+    credit_metrics,
+    household_metric,
+    insurance_metrics,
+    market_metrics,
+)
 
 SAVINGS_CODES = (AccountCode.MEMBER_SAVINGS, AccountCode.VOLUNTARY_SAVINGS, AccountCode.PASSBOOK)
 
@@ -313,10 +320,22 @@ def _training(conn: Connection, pid: int, settings: object, end: date) -> Metric
     )
 
 
+def _currency(db: Database, programme_id: int) -> str:
+    with db.read() as conn:
+        found = conn.execute(
+            select(programme.c.currency).where(programme.c.id == programme_id)
+        ).scalar()
+    if found is None:
+        raise NotFound(f"no programme {programme_id}", field="programme_id")
+    return str(found)
+
+
 def impact_report(
     db: Database, programme_id: int, start: date | None = None, end: date | None = None
 ) -> ImpactReport:
     end = end or date.today()
+    # Read before our connection opens: on SQLite every transaction takes the write lock.
+    book = portfolio(db, programme_id, _currency(db, programme_id), end)
     with db.read() as conn:
         prog = conn.execute(select(programme).where(programme.c.id == programme_id)).first()
         if prog is None:
@@ -339,12 +358,9 @@ def impact_report(
             *_enterprises(conn, programme_id, end, created_job_ids),
             _savings(conn, programme_id, prog.currency, end),
             _training(conn, programme_id, prog.settings, end),
-            Metric(
-                "household_score_change",
-                "Average household score change",
-                None,
-                "points",
-                "not yet available: household visits are not recorded in this version",
-            ),
+            *credit_metrics(conn, programme_id, prog.currency, start, end, book),
+            *market_metrics(conn, programme_id, start, end),
+            *insurance_metrics(conn, programme_id, end),
+            household_metric(conn, programme_id, start, end),
         ]
         return ImpactReport(programme_id, prog.code, prog.currency, start, end, tuple(metrics))

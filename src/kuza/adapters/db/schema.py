@@ -658,3 +658,222 @@ pending_action = Table(
     Column("checked_at", DateTime(timezone=True)),
     Column("result", JSON),
 )
+
+# --- Stage 4: links to larger markets (issue 5) ---------------------------------------
+# A member or a group (exactly one) linked to a buyer or supplier (partner.kind).
+market_linkage = Table(
+    "market_linkage",
+    metadata,
+    _id(),
+    _programme(),
+    Column("partner_id", Integer, ForeignKey("partner.id"), nullable=False, index=True),
+    Column("value_chain_id", Integer, ForeignKey("value_chain.id"), index=True),
+    Column("member_id", Integer, ForeignKey("member.id"), index=True),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), index=True),
+    Column("started_on", Date, nullable=False),
+    Column("ended_on", Date),
+    Column("note", Text, nullable=False, default=""),
+    Column("recorded_by", String(100), nullable=False),
+    CheckConstraint("(member_id IS NULL) <> (group_id IS NULL)", name="one_party"),
+)
+
+# Women's visibility in the chain: the women members involved and their role.
+linkage_woman = Table(
+    "linkage_woman",
+    metadata,
+    _id(),
+    _programme(),
+    Column("linkage_id", Integer, ForeignKey("market_linkage.id"), nullable=False, index=True),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False, index=True),
+    Column("role", String(20), nullable=False),
+    UniqueConstraint("linkage_id", "member_id", name="uq_linkage_woman_member"),
+)
+
+market_contract = Table(
+    "market_contract",
+    metadata,
+    _id(),
+    _programme(),
+    Column("linkage_id", Integer, ForeignKey("market_linkage.id"), nullable=False, index=True),
+    Column("product", String(200), nullable=False),
+    Column("volume", Numeric(14, 3), nullable=False),
+    Column("unit", String(20), nullable=False),
+    Column("price_minor", BigInteger, nullable=False),  # per unit
+    Column("currency", String(3), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("recorded_by", String(100), nullable=False),
+    CheckConstraint("volume >= 0", name="volume_not_negative"),
+    CheckConstraint("price_minor >= 0", name="price_not_negative"),
+)
+
+# Collective purchasing, branding and packaging support given to a group.
+market_activity = Table(
+    "market_activity",
+    metadata,
+    _id(),
+    _programme(),
+    Column("kind", String(30), nullable=False),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False, index=True),
+    Column("linkage_id", Integer, ForeignKey("market_linkage.id")),
+    Column("value_chain_id", Integer, ForeignKey("value_chain.id")),
+    Column("held_on", Date, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("members_involved", Integer, nullable=False),
+    Column("amount_minor", BigInteger),  # e.g. value of inputs bought together
+    Column("currency", String(3)),
+    Column("recorded_by", String(100), nullable=False),
+)
+
+# --- Family progress: household visits and referrals (issue 5) ------------------------
+# The scorecard definition exactly as loaded (JSON); visits keep the score they got.
+scorecard = Table(
+    "scorecard",
+    metadata,
+    _id(),
+    _programme(),
+    Column("code", String(60), nullable=False),
+    Column("definition", JSON, nullable=False),
+    Column("loaded_on", Date, nullable=False),
+    Column("loaded_by", String(100), nullable=False),
+    UniqueConstraint("programme_id", "code", name="uq_scorecard_code"),
+)
+
+household_visit = Table(
+    "household_visit",
+    metadata,
+    _id(),
+    _programme(),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False, index=True),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False, index=True),
+    Column("agent_id", Integer, ForeignKey("field_agent.id")),
+    Column("scorecard_id", Integer, ForeignKey("scorecard.id"), nullable=False),
+    Column("visited_on", Date, nullable=False),
+    Column("visited_by", String(100), nullable=False),
+    Column("answers", JSON, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("likelihood", Numeric(5, 2), nullable=False),
+    Column("household_size", Integer, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+referral = Table(
+    "referral",
+    metadata,
+    _id(),
+    _programme(),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False, index=True),
+    Column("visit_id", Integer, ForeignKey("household_visit.id")),
+    Column("kind", String(20), nullable=False),
+    Column("service", String(200), nullable=False),
+    Column("referred_on", Date, nullable=False),
+    Column("referred_by", String(100), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+referral_follow_up = Table(
+    "referral_follow_up",
+    metadata,
+    _id(),
+    _programme(),
+    Column("referral_id", Integer, ForeignKey("referral.id"), nullable=False, index=True),
+    Column("on_date", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("recorded_by", String(100), nullable=False),
+)
+
+# --- Micro health insurance (issue 5) -------------------------------------------------
+insurance_plan = Table(
+    "insurance_plan",
+    metadata,
+    _id(),
+    _programme(),
+    Column("name", String(200), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("premium_minor", BigInteger, nullable=False),
+    Column("dependant_premium_minor", BigInteger, nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("cover_per_year_minor", BigInteger, nullable=False),
+    Column("waiting_days", Integer, nullable=False),
+    Column("subsidy", JSON, nullable=False),  # percent per year of membership, as strings
+    Column("active", Boolean, nullable=False, default=True),
+    UniqueConstraint("programme_id", "name", name="uq_insurance_plan_name"),
+)
+
+insurance_enrolment = Table(
+    "insurance_enrolment",
+    metadata,
+    _id(),
+    _programme(),
+    Column("plan_id", Integer, ForeignKey("insurance_plan.id"), nullable=False, index=True),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False, index=True),
+    Column("group_id", Integer, ForeignKey("savings_group.id"), nullable=False),
+    Column("enrolled_on", Date, nullable=False),
+    Column("ended_on", Date),
+    Column("pays_from", String(20), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    UniqueConstraint("plan_id", "member_id", name="uq_insurance_enrolment_member"),
+)
+
+insurance_dependant = Table(
+    "insurance_dependant",
+    metadata,
+    _id(),
+    _programme(),
+    Column(
+        "enrolment_id", Integer, ForeignKey("insurance_enrolment.id"), nullable=False, index=True
+    ),
+    Column("name", String(200), nullable=False),
+    Column("relation", String(40), nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("birth_year", Integer),
+)
+
+# One row per enrolment and period: collecting the same period again books nothing.
+insurance_premium = Table(
+    "insurance_premium",
+    metadata,
+    _id(),
+    _programme(),
+    Column(
+        "enrolment_id", Integer, ForeignKey("insurance_enrolment.id"), nullable=False, index=True
+    ),
+    Column("period_start", Date, nullable=False),
+    Column("membership_year", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("premium_minor", BigInteger, nullable=False),
+    Column("subsidy_minor", BigInteger, nullable=False),
+    Column("member_minor", BigInteger, nullable=False),
+    Column("pays_from", String(20), nullable=False),
+    Column("entry_id", Integer, ForeignKey("journal_entry.id"), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    UniqueConstraint("enrolment_id", "period_start", name="uq_insurance_premium_period"),
+)
+
+insurance_claim = Table(
+    "insurance_claim",
+    metadata,
+    _id(),
+    _programme(),
+    Column(
+        "enrolment_id", Integer, ForeignKey("insurance_enrolment.id"), nullable=False, index=True
+    ),
+    Column("dependant_id", Integer, ForeignKey("insurance_dependant.id")),
+    Column("incurred_on", Date, nullable=False),
+    Column("membership_year", Integer, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("claimed_minor", BigInteger, nullable=False),
+    Column("approved_minor", BigInteger),
+    Column("status", String(20), nullable=False),
+    Column("submitted_on", Date, nullable=False),
+    Column("submitted_by", String(100), nullable=False),
+    Column("decided_on", Date),
+    Column("decided_by", String(100)),
+    Column("paid_on", Date),
+    Column("entry_id", Integer, ForeignKey("journal_entry.id")),
+    Column("reason", Text, nullable=False, default=""),
+    CheckConstraint("claimed_minor > 0", name="claimed_positive"),
+)

@@ -232,7 +232,9 @@ def _decide(
         if on < row.applied_on:
             raise RuleViolation(f"{on} is before the application ({row.applied_on})", "on")
         values: dict[str, Any] = {"status": new.value}
-        if event is not LoanEvent.WITHDRAW:
+        if event is LoanEvent.UNDO_APPROVAL:
+            values |= {"decided_on": None, "decided_by": None}
+        elif event is not LoanEvent.WITHDRAW:
             values |= {"decided_on": on, "decided_by": actor}
         if note:
             values["note"] = note
@@ -268,3 +270,13 @@ def withdraw(
 ) -> LoanStatus:
     """The member no longer wants the loan (before disbursement)."""
     return _decide(db, loan_id, LoanEvent.WITHDRAW, on, actor, reason, today)
+
+
+def undo_approval(
+    db: Database, loan_id: int, on: date, reason: str, actor: str, today: date
+) -> LoanStatus:
+    """Back to applied before disbursement (a mistaken approval); a checker other than
+    the applicant must approve it again."""
+    if not reason.strip():
+        raise DomainError("say why the approval is undone", field="reason")
+    return _decide(db, loan_id, LoanEvent.UNDO_APPROVAL, on, actor, reason, today)

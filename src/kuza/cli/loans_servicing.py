@@ -1,0 +1,128 @@
+"""``kuza loan withdraw|undo-approval|reschedule|write-off|recover``: what happens to a
+loan after its application, beside the everyday commands of ``loans_book``. Bad input
+exits with code 2 and names the field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from kuza.adapters.db.engine import Database
+from kuza.cli.common import DateOpt, console, domain_errors, today_or
+from kuza.domain.errors import DomainError
+from kuza.services.loans import applications, writeoff
+
+Actor = Annotated[str, typer.Option(help="Who records it.")]
+On = Annotated[str | None, typer.Option(help="Date (default today).")]
+Reason = Annotated[str, typer.Option(help="Why (kept in the audit trail).")]
+Ref = Annotated[str, typer.Option(help="Receipt number; reusing it books nothing.")]
+
+
+def day_of(raw: str | None, today: date, field: str = "on") -> date:
+    if raw is None:
+        return today
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(f"{raw!r} is not a date like 2026-03-02", field=field) from None
+
+
+def withdraw(
+    loan_id: int, reason: Reason = "", on: On = None, actor: Actor = "cli", today: DateOpt = None
+) -> None:
+    """The member no longer wants the loan (before disbursement)."""
+    with domain_errors():
+        day = today_or(today)
+        status = applications.withdraw(Database(), loan_id, day_of(on, day), reason, actor, day)
+    console.print(f"loan {loan_id} {status.value}")
+
+
+def undo_approval(
+    loan_id: int, reason: Reason, on: On = None, actor: Actor = "cli", today: DateOpt = None
+) -> None:
+    """Take back an approval before disbursement; the loan is applied for again."""
+    with domain_errors():
+        day = today_or(today)
+        status = applications.undo_approval(
+            Database(), loan_id, day_of(on, day), reason, actor, day
+        )
+    console.print(f"loan {loan_id} {status.value} again")
+
+
+def _changes(raw: str, instalments: int | None) -> dict[str, Any]:
+    try:
+        changes = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise DomainError(f"--terms is not JSON: {exc.msg}", field="terms") from None
+    if not isinstance(changes, dict):
+        raise DomainError('--terms must be a JSON object like {"instalments": 6}', "terms")
+    if instalments is not None:
+        changes["instalments"] = instalments
+    if not changes:
+        raise DomainError("say what changes: --instalments or --terms", field="terms")
+    return changes
+
+
+def reschedule(
+    loan_id: int,
+    reason: Reason,
+    instalments: Annotated[int | None, typer.Option(help="New number of instalments.")] = None,
+    terms: Annotated[str, typer.Option(help='Other term changes as JSON, e.g. {"every": '
+                                            '{"n": 2, "unit": "week"}}.')] = "{}",
+    on: On = None,
+    actor: Actor = "cli",
+    today: DateOpt = None,
+) -> None:  # fmt: skip
+    """Re-spread the principal still owed on new terms from the reschedule date."""
+    with domain_errors():
+        day = today_or(today)
+        done = writeoff.reschedule(
+            Database(), loan_id, day_of(on, day), _changes(terms, instalments), reason, actor, day
+        )
+    console.print(
+        f"loan {loan_id} rescheduled: {done.principal} over {done.instalments} instalments"
+    )
+
+
+def write_off(
+    loan_id: int,
+    reason: Reason,
+    role: Annotated[str, typer.Option(help="The checker's role (branch_manager, finance …).")],
+    on: On = None,
+    actor: Actor = "cli",
+    today: DateOpt = None,
+) -> None:
+    """Write off the principal still owed (a checker, not who made the loan)."""
+    with domain_errors():
+        day = today_or(today)
+        amount = writeoff.write_off(Database(), loan_id, day_of(on, day), reason, actor, role, day)
+    console.print(f"loan {loan_id} written off: {amount}")
+
+
+def recover(
+    loan_id: int, amount: str, ref: Ref, on: On = None, actor: Actor = "cli", today: DateOpt = None
+) -> None:
+    """Money received on a written-off loan."""
+    with domain_errors():
+        day = today_or(today)
+        r = writeoff.recover(Database(), loan_id, amount, day_of(on, day), ref, actor, day)
+    verb = "booked" if r.created else "already booked, nothing changed"
+    console.print(f"recovery {verb}; loan {r.status.value}")
+
+
+COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
+    ("withdraw", withdraw),
+    ("undo-approval", undo_approval),
+    ("reschedule", reschedule),
+    ("write-off", write_off),
+    ("recover", recover),
+)
+
+
+def register(loan_app: typer.Typer) -> None:
+    for name, fn in COMMANDS:
+        loan_app.command(name)(fn)
