@@ -9,9 +9,8 @@ what it waits for, so the table always shows all five.
   those sizes (the bulk path writes ~74 lines per meeting), then time the report
   functions (``kuza.reports``) p50/p95 over repeated calls, against a raw
   ``SELECT sum(amount_minor) … GROUP BY`` baseline.
-- (5) HTTP: the web app posts meetings through a login-protected form
-  (``POST /groups/{id}/meetings`` with a CSRF token); a JSON ``/api/v1`` endpoint with
-  ``Idempotency-Key`` is what the agents' phones will call. Then: N simulated agents on
+- (5) HTTP: ``/api/v1`` (bearer tokens, ``Idempotency-Key``) now posts meetings; what
+  is left is the driver: N simulated agents on
   loopback against ``uvicorn`` for a bounded time, throughput, p95, errors, and
   ``kuza ledger check`` clean afterwards.
 """
@@ -23,7 +22,7 @@ from bench.common import Row
 PENDING = (
     ("2 close-day", "needs a bulk loan generator in kuza synth (close_day exists)"),
     ("3 dashboard/arrears", "needs the reports at 1M/10M/30M synth lines"),
-    ("5 HTTP agents", "needs a JSON meeting endpoint (/api/v1) to drive with agents"),
+    ("5 HTTP agents", "/api/v1 meetings endpoint has landed: agents to drive it are next"),
 )
 
 
