@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import journal_entry, meeting
-from tests.web.conftest import PASSWORD, TODAY, Org
+from tests.web.conftest import PASSWORD, TODAY, Org, csrf_of, login
 
 pytestmark = pytest.mark.storage
 API = "/api/v1"
@@ -167,3 +167,18 @@ def test_passbook_moves_are_idempotent_and_scoped(client: TestClient, org: Org) 
     assert client.get(url, headers=bearer(client, "agentb")).status_code == 404
     assert client.get(url, headers=bearer(client, "donor")).status_code == 403
     assert client.post(url, json=deposit, headers=bearer(client, "manager")).status_code == 403
+
+
+def test_the_pages_script_syncs_with_the_session_and_csrf_header(
+    client: TestClient, org: Org, db: Database
+) -> None:
+    """The offline sheet sends with the session cookie: a write needs X-CSRF-Token."""
+    login(client, "agent")
+    token = csrf_of(client.get("/groups").text)
+    sheet = a_sheet(org)
+    r = client.post(f"{API}/meetings", json=sheet, headers={"Idempotency-Key": "k1"})
+    assert r.status_code == 403
+    headers = {"Idempotency-Key": "k1", "X-CSRF-Token": token}
+    assert client.post(f"{API}/meetings", json=sheet, headers=headers).status_code == 201
+    assert client.post(f"{API}/meetings", json=sheet, headers=headers).status_code == 201
+    assert counts(db) == (1, 1)

@@ -60,6 +60,11 @@ def _web_logout(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
     return c.post("/logout", data={"csrf_token": token})
 
 
+def _web_locale(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+    token = csrf_of(c.get("/login").text) if not h else h["csrf"]
+    return c.post("/locale", data={"csrf_token": token, "locale": "en", "next": "/"})
+
+
 def _api_meeting(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
     sheet = {"group_id": o.world.group_id, "held_on": TODAY.isoformat(), "lines": []}
     return c.post("/api/v1/meetings", json=sheet, headers=h)
@@ -87,6 +92,7 @@ WEB = [
         LOGIN_FIRST,
     ),
     Route("POST /groups/{id}/meetings", _web_check_sheet, (OK, 403, OK, OK, 403, 404), LOGIN_FIRST),
+    Route("POST /locale", _web_locale, (OK, OK, OK, OK, OK, OK), OK),
     Route("POST /logout", _web_logout, (OK, OK, OK, OK, OK, OK), LOGIN_FIRST),
 ]
 API = [

@@ -13,10 +13,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+import jinja2.runtime
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -25,17 +27,19 @@ from kuza.domain.errors import NotFound
 from kuza.domain.money import Money
 from kuza.web.api import API_PREFIX, create_api
 from kuza.web.deps import LoginRequired, WebConfig, current_user, render, verify_csrf
-from kuza.web.routes import auth, groups, meetings
+from kuza.web.i18n import DEFAULT, N_, format_day, format_money, format_number
+from kuza.web.routes import auth, groups, locale, meetings
 from kuza.web.security import LoginThrottle, secret_key
 
 HERE = Path(__file__).parent
 SESSION_HOURS = 12
 
-# Pages are self-contained: our own CSS, no script, forms post only to us.
+# Pages are self-contained: our own CSS and one script of ours (offline meeting sheets),
+# nothing inline, nothing from elsewhere; forms and fetches go only to us.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -43,8 +47,23 @@ SECURITY_HEADERS = {
 }
 
 
-def money(value: Money) -> str:
-    return f"{value.amount:,} {value.currency}"
+@jinja2.pass_context
+def money(ctx: jinja2.runtime.Context, value: Money) -> str:
+    return format_money(value, ctx.get("locale", DEFAULT))
+
+
+@jinja2.pass_context
+def day(ctx: jinja2.runtime.Context, value: date | None) -> Markup:
+    """A date for people (per locale) inside <time> with the ISO date for machines."""
+    if value is None:
+        return Markup("")
+    shown = format_day(value, ctx.get("locale", DEFAULT))
+    return Markup('<time datetime="%s">%s</time>') % (value.isoformat(), shown)
+
+
+@jinja2.pass_context
+def number(ctx: jinja2.runtime.Context, value: int) -> str:
+    return format_number(value, ctx.get("locale", DEFAULT))
 
 
 def _templates() -> Jinja2Templates:
@@ -52,8 +71,12 @@ def _templates() -> Jinja2Templates:
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["money"] = money
+    env.filters["day"] = day
+    env.filters["number"] = number
     return Jinja2Templates(env=env)
 
 
@@ -107,9 +130,10 @@ def create_app(
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
-        return render(request, "error.html", {"status": 404, "detail": "No such page."}, 404)
+        return render(request, "error.html", {"status": 404, "detail": N_("No such page.")}, 404)
 
     app.include_router(auth.router)
+    app.include_router(locale.router)
     protected = [Depends(current_user)]
     app.include_router(groups.router, dependencies=protected)
     app.include_router(meetings.router, dependencies=protected)

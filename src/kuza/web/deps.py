@@ -15,9 +15,11 @@ from starlette.datastructures import FormData
 from kuza.adapters.db.engine import Database
 from kuza.domain.access import Principal
 from kuza.services import users
+from kuza.web import i18n
 from kuza.web.security import LoginThrottle, csrf_ok, csrf_token
 
 SESSION_USER = "uid"
+SESSION_LOCALE = "locale"
 
 
 @dataclass(frozen=True)
@@ -68,17 +70,41 @@ async def verify_csrf(request: Request) -> None:
     if sent is None:
         sent = (await request.form()).get("csrf_token")
     if not csrf_ok(request.session, sent):
-        raise HTTPException(403, "This form has expired or did not come from Kuza: reload it.")
+        raise HTTPException(
+            403, i18n.N_("This form has expired or did not come from Kuza: reload it.")
+        )
 
 
 def visible_group(group_id: int, user: CurrentUser, cfg: Config) -> int:
     """The group id of the path, if this user may see it; 404 alike for absent and hidden."""
     if not users.can_see_group(cfg.db, user, group_id):
-        raise HTTPException(404, "No such group.")
+        raise HTTPException(404, i18n.N_("No such group."))
     return group_id
 
 
 GroupId = Annotated[int, Depends(visible_group)]
+
+
+def locale_of(request: Request) -> str:
+    """The user's language (stored on her account), else the one chosen before logging
+    in, else the browser's."""
+    cached = getattr(request.state, "locale", None)
+    if isinstance(cached, str):
+        return cached
+    user = getattr(request.state, "user", None)
+    chosen = users.locale_of(web_config(request).db, user.user_id) if user else None
+    locale = i18n.pick(
+        chosen,
+        request.session.get(SESSION_LOCALE),
+        i18n.from_accept_language(request.headers.get("accept-language", "")),
+    )
+    request.state.locale = locale
+    return locale
+
+
+def tr(request: Request) -> Callable[..., str]:
+    """gettext in the language of this request, for messages made in Python."""
+    return i18n.gettext_for(locale_of(request))
 
 
 def render(
@@ -89,6 +115,8 @@ def render(
         "user": getattr(request.state, "user", None),
         "csrf_token": csrf_token(request.session),
         "flash": request.session.pop("flash", None),
+        "here": request.url.path,
+        **i18n.template_globals(locale_of(request)),
     }
     return cfg.templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status

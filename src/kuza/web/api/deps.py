@@ -13,9 +13,26 @@ from pydantic import BaseModel
 
 from kuza.domain.access import Principal, may_record_meetings, sees_group_pages
 from kuza.services import api_tokens, idempotency, users
-from kuza.web.deps import Config
+from kuza.web.deps import SESSION_USER, Config
+from kuza.web.security import csrf_ok
 
 bearer = HTTPBearer(auto_error=False, description="A token from POST /auth/token")
+
+
+def _session_user(request: Request, cfg: Config) -> Principal | None:
+    """The pages' own scripts (offline sync) call the API with the session cookie; a
+    write must then carry the session's CSRF token in X-CSRF-Token."""
+    session = request.scope.get("session")
+    if not isinstance(session, dict):
+        return None
+    uid = session.get(SESSION_USER)
+    if not isinstance(uid, int):
+        return None
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not csrf_ok(
+        session, request.headers.get("x-csrf-token")
+    ):
+        raise HTTPException(403, "the X-CSRF-Token header is missing or wrong: reload the page")
+    return users.load_principal(cfg.db, uid)
 
 
 def api_user(
@@ -23,7 +40,10 @@ def api_user(
     cfg: Config,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    user = api_tokens.principal_for(cfg.db, credentials.credentials) if credentials else None
+    if credentials is not None:
+        user = api_tokens.principal_for(cfg.db, credentials.credentials)
+    else:
+        user = _session_user(request, cfg)
     if user is None:
         raise HTTPException(
             401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}

@@ -9,13 +9,14 @@ from kuza.domain.access import Principal, may_record_meetings, sees_group_pages
 from kuza.services import users
 from kuza.services.views import group_list, group_view
 from kuza.web.deps import Config, CurrentUser, GroupId, render
+from kuza.web.i18n import N_
 
 router = APIRouter()
 
 
 def _no_group_pages(user: Principal) -> None:
     if not sees_group_pages(user):
-        raise HTTPException(404, "No such page.")
+        raise HTTPException(404, N_("No such page."))
 
 
 @router.get("/", response_model=None)

@@ -9,15 +9,16 @@ from kuza.domain.access import Principal, may_record_meetings
 from kuza.domain.errors import DomainError
 from kuza.services.meetings import MeetingPosted, post_meeting
 from kuza.services.views import GroupView, group_view
-from kuza.web.deps import Config, CurrentUser, Form, GroupId, render
+from kuza.web.deps import Config, CurrentUser, Form, GroupId, render, tr
 from kuza.web.forms import FieldError, SheetForm, place_error, totals
+from kuza.web.i18n import N_
 
 router = APIRouter()
 
 
 def _recorder(user: Principal) -> None:
     if not may_record_meetings(user):
-        raise HTTPException(403, "Your role does not record meetings.")
+        raise HTTPException(403, N_("Your role does not record meetings."))
 
 
 def _sheet_page(
@@ -31,17 +32,24 @@ def _sheet_page(
     return render(request, "meeting_form.html", context, status)
 
 
-def _posted_message(form: SheetForm, result: MeetingPosted) -> str:
+def _posted_message(request: Request, form: SheetForm, result: MeetingPosted) -> str:
+    _ = tr(request)
     if not result.created:
-        return (
-            f"The meeting of {form.held_on} was already posted with exactly these amounts: "
-            "nothing was booked again."
+        return _(
+            "The meeting of %(day)s was already posted with exactly these amounts: "
+            "nothing was booked again.",
+            day=form.held_on,
         )
     s = result.summary
-    return (
-        f"Meeting of {form.held_on} posted: {s['present']} present, compulsory "
-        f"{s['compulsory']}, voluntary {s['voluntary']}, social fund {s['social']}, "
-        f"fines {s['fines']}, withdrawals {s['withdrawals']}."
+    return _(
+        "Meeting of %(day)s posted: %(present)s present, compulsory %(compulsory)s, "
+        "voluntary %(voluntary)s, social fund %(social)s, fines %(fines)s, "
+        "withdrawals %(withdrawals)s.",
+        day=form.held_on,
+        **{
+            k: s[k]
+            for k in ("present", "compulsory", "voluntary", "social", "fines", "withdrawals")
+        },
     )
 
 
@@ -67,5 +75,5 @@ def post_sheet(
         result = post_meeting(cfg.db, form.sheet(), user.username, cfg.today(), user.programme_id)
     except DomainError as exc:
         return _sheet_page(request, view, form, place_error(exc, form), 422)
-    request.session["flash"] = _posted_message(form, result)
+    request.session["flash"] = _posted_message(request, form, result)
     return RedirectResponse(f"/groups/{group_id}", status_code=303)

@@ -1,0 +1,136 @@
+"""Languages of the pages: Babel catalogues, the user's choice, and dates and numbers
+formatted per locale.
+
+The ``.po`` files under ``translations/`` are the source; they are compiled in memory
+when the app starts (no ``.mo`` build step to forget). Add a language by adding its
+catalogue (``pybabel init -l sw``) and its name to :data:`LANGUAGES`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+from markupsafe import Markup
+
+from kuza.domain.money import Money
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+DEFAULT = "en"
+LANGUAGES = {"en": "English", "fr": "Français"}
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=locale)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(fp=buf)
+
+
+def pick(*candidates: object) -> str:
+    """The first supported language among the candidates ('fr', 'fr-MG', 'fr_FR' …)."""
+    for c in candidates:
+        if isinstance(c, str) and c:
+            base = c.replace("_", "-").split("-")[0].lower()
+            if base in LANGUAGES:
+                return base
+    return DEFAULT
+
+
+def from_accept_language(header: str) -> str | None:
+    for part in header.split(","):
+        tag = part.split(";")[0].strip()
+        if tag and pick(tag) == tag.split("-")[0].lower():
+            return tag
+    return None
+
+
+def gettext_for(locale: str) -> Callable[..., str]:
+    """A gettext that formats ``%(name)s`` placeholders with escaped values."""
+    t = translations(locale)
+
+    def gettext(message: str, **values: Any) -> str:
+        text = Markup(t.gettext(message))
+        return text % values if values else text
+
+    return gettext
+
+
+def ngettext_for(locale: str) -> Callable[..., str]:
+    t = translations(locale)
+
+    def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+        text = Markup(t.ngettext(singular, plural, n))
+        return text % {"num": n, **values}
+
+    return ngettext
+
+
+def format_money(value: Money, locale: str) -> str:
+    """The amount with the currency's decimals, grouped per locale: '1,250.00 KES' in
+    English, '1 250,00 KES' in French."""
+    exponent = value.amount.as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return f"{format_decimal(value.amount, format=pattern, locale=locale)} {value.currency}"
+
+
+def format_number(value: int | Decimal, locale: str) -> str:
+    return str(format_decimal(value, locale=locale))
+
+
+def format_day(value: date | None, locale: str) -> str:
+    return "" if value is None else str(format_date(value, format="medium", locale=locale))
+
+
+def template_globals(locale: str) -> Mapping[str, Any]:
+    return {
+        "locale": locale,
+        "languages": LANGUAGES,
+        "_": gettext_for(locale),
+        "gettext": gettext_for(locale),
+        "ngettext": ngettext_for(locale),
+    }
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name pybabel looks for
+    """Marks a message for the catalogue; it is translated where it is shown."""
+    return message
+
+
+# Values shown through _() in the templates: roles, statuses, frequencies, officers.
+SHOWN_VALUES = (
+    N_("admin"),
+    N_("country manager"),
+    N_("branch manager"),
+    N_("field agent"),
+    N_("finance"),
+    N_("donor"),
+    N_("forming"),
+    N_("active"),
+    N_("graduated"),
+    N_("closed"),
+    N_("weekly"),
+    N_("biweekly"),
+    N_("monthly"),
+    N_("president"),
+    N_("treasurer"),
+    N_("secretary"),
+    N_("educator"),
+)
