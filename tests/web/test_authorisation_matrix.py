@@ -92,6 +92,7 @@ WEB = [
         LOGIN_FIRST,
     ),
     Route("POST /groups/{id}/meetings", _web_check_sheet, (OK, 403, OK, OK, 403, 404), LOGIN_FIRST),
+    Route("GET /admin/audit", _get("/admin/audit"), (OK, 403, 403, 403, 403, 403), LOGIN_FIRST),
     Route("POST /locale", _web_locale, (OK, OK, OK, OK, OK, OK), OK),
     Route("POST /logout", _web_logout, (OK, OK, OK, OK, OK, OK), LOGIN_FIRST),
 ]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import audit_log, user_account
 from kuza.domain.access import LoginFailed, Role
 from kuza.domain.errors import Conflict, DomainError, NotFound
 from kuza.services import programmes, users
-from tests.web.conftest import PASSWORD, Org
+from tests.web.conftest import PASSWORD, Org, login
 
 pytestmark = pytest.mark.storage
 
@@ -117,3 +118,22 @@ def test_visible_group_ids(db: Database, org: Org) -> None:
         assert users.visible_group_ids(db, p) == ids, name
         assert users.can_see_group(db, p, org.world.group_id) is (org.world.group_id in ids)
         assert not users.can_see_group(db, p, 999_999)
+
+
+@pytest.mark.storage
+def test_admins_read_the_audit_log_with_admin_level_rows(
+    client: TestClient, org: Org, db: Database
+) -> None:
+    """Admin accounts have no programme: their changes are audit rows all the same."""
+    login(client, "admin")
+    page = client.get("/admin/audit")
+    assert page.status_code == 200
+    assert "create user_account" in page.text
+    with db.read() as conn:
+        orphan = conn.execute(
+            select(func.count()).select_from(audit_log).where(audit_log.c.programme_id.is_(None))
+        ).scalar_one()
+    assert orphan == 1  # the admin account of the fixture
+    client.cookies.clear()
+    login(client, "manager")
+    assert client.get("/admin/audit").status_code == 403

@@ -8,7 +8,6 @@ the same amount of hashing work, so the login form does not reveal who has an ac
 from __future__ import annotations
 
 import contextlib
-import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -39,8 +38,6 @@ LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 
 _hasher = PasswordHasher()
 _dummy_hash: str | None = None
-# Admin accounts have no programme, and audit_log rows need one: their changes go here.
-_audit_log = logging.getLogger("kuza.audit")
 
 
 @dataclass(frozen=True)
@@ -71,12 +68,7 @@ def _audit(
     before: dict[str, Any] | None,
     after: dict[str, Any],
 ) -> None:
-    if programme_id is not None:
-        audit.record(conn, programme_id, actor, action, "user_account", uid, before, after)
-    else:
-        _audit_log.info(
-            "%s %s user_account %s before=%s after=%s", actor, action, uid, before, after
-        )
+    audit.record(conn, programme_id, actor, action, "user_account", uid, before, after)
 
 
 def _check_password(password: str, weak_ok: bool) -> None:
