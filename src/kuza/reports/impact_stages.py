@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import Connection, func, or_, select
 
 from kuza.adapters.db.schema import (
+    close_day_run,
     household_visit,
     insurance_dependant,
     insurance_enrolment,
@@ -47,9 +48,7 @@ def credit_metrics(
     ).all()
     src = tuple(f"loan:{r.id}" for r in sorted(rows))
     lent = Money.from_minor(sum(int(r.principal_minor) for r in rows), currency)
-    as_of = conn.execute(
-        select(func.max(loan_arrears.c.as_of)).where(loan_arrears.c.programme_id == pid)
-    ).scalar()
+    as_of = conn.execute(select(func.max(close_day_run.c.run_on))).scalar()
     at_risk = tuple(
         f"loan:{i}"
         for i in conn.execute(

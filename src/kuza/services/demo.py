@@ -15,6 +15,7 @@ from kuza.adapters.db.schema import programme
 from kuza.domain.calendar import Frequency
 from kuza.domain.groups import GroupStatus, OfficerRole, Sex, ShareOutRule
 from kuza.services import groups, meetings, programmes
+from kuza.services.demo_impact import load_impact_path
 from kuza.services.demo_users import create_demo_users
 
 
@@ -279,4 +280,5 @@ def load_demo(db: Database, seed: int, until: date, months: int) -> dict[str, in
                     stats["meetings"] += 1
                     day += step
     stats["users"] = create_demo_users(db)
+    stats |= load_impact_path(db, until)
     return stats

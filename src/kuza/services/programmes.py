@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import branch, field_agent, partner, programme
@@ -87,3 +87,17 @@ def create_partner(
         ).scalar_one()
         audit.record(conn, programme_id, actor, "create", "partner", pid, None, {"name": name})
         return int(pid)
+
+
+def change_settings(
+    db: Database, programme_id: int, changes: dict[str, Any], actor: str = "system"
+) -> dict[str, Any]:
+    """Set top-level programme settings (e.g. ``training``, ``loan_gates``), audited."""
+    with db.transaction() as conn:
+        before = dict(programme_row(conn, programme_id).settings or {})
+        after = before | changes
+        conn.execute(update(programme).where(programme.c.id == programme_id).values(settings=after))
+        audit.record(
+            conn, programme_id, actor, "settings", "programme", programme_id, before, after
+        )
+        return after
