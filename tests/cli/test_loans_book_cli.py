@@ -93,3 +93,18 @@ def test_withdraw_undo_approval_reschedule_write_off_recover(env_db: Database) -
     assert "nothing changed" in run("loan", "recover", "2", "500", "--ref", "rc1")
     assert "recovered" in run("loan", "recover", "2", "250", "--ref", "rc2")
     assert run("ledger", "check").startswith("✓")
+
+
+def test_reverse_a_repayment_through_the_cli(env_db: Database) -> None:
+    lw = make_loan_world(env_db)
+    g, m, p = str(lw.gid), str(lw.m(0)), str(lw.internal)
+    run("loan", "apply", g, m, p, "1000", "--on", "2026-02-01")
+    run("loan", "approve", "1", "--on", "2026-02-01", "--actor", "treasurer")
+    run("loan", "disburse", "1", "--on", "2026-02-01")
+    assert "closed" in run("loan", "repay", "1", "1040", "--ref", "r1", "--on", "2026-03-01")
+    args = ("loan", "reverse-repayment", "1", "--ref", "r1", "--reason", "bounced")
+    assert "field: actor" in fails(*args)
+    assert "field: reference" in fails(*args[:4], "nope", *args[5:], "--actor", "boss")
+    out = run(*args, "--actor", "boss", "--on", "2026-03-02")
+    assert "1040.00 KES reversed; loan disbursed" in out
+    assert run("ledger", "check").startswith("✓")

@@ -1,6 +1,6 @@
-"""``kuza loan withdraw|undo-approval|reschedule|write-off|recover``: what happens to a
-loan after its application, beside the everyday commands of ``loans_book``. Bad input
-exits with code 2 and names the field."""
+"""``kuza loan withdraw|undo-approval|reschedule|write-off|recover|reverse-repayment``:
+what happens to a loan after its application, beside the everyday commands of
+``loans_book``. Bad input exits with code 2 and names the field."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import typer
 from kuza.adapters.db.engine import Database
 from kuza.cli.common import DateOpt, console, domain_errors, today_or
 from kuza.domain.errors import DomainError
-from kuza.services.loans import applications, writeoff
+from kuza.services.loans import applications, reversals, writeoff
 
 Actor = Annotated[str, typer.Option(help="Who records it.")]
 On = Annotated[str | None, typer.Option(help="Date (default today).")]
@@ -114,12 +114,26 @@ def recover(
     console.print(f"recovery {verb}; loan {r.status.value}")
 
 
+def reverse_repayment(
+    loan_id: int, ref: Annotated[str, typer.Option(help="The repayment's reference.")],
+    reason: Reason, on: On = None, actor: Actor = "cli", today: DateOpt = None,
+) -> None:  # fmt: skip
+    """Undo a repayment booked by mistake (another user than who recorded it)."""
+    with domain_errors():
+        day = today_or(today)
+        done = reversals.reverse_repayment(
+            Database(), loan_id, ref, day_of(on, day), reason, actor, day
+        )
+    console.print(f"repayment {ref} of {done.amount} reversed; loan {done.status.value}")
+
+
 COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("withdraw", withdraw),
     ("undo-approval", undo_approval),
     ("reschedule", reschedule),
     ("write-off", write_off),
     ("recover", recover),
+    ("reverse-repayment", reverse_repayment),
 )
 
 

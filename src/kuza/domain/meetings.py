@@ -210,6 +210,8 @@ class FundPosition:
     cash: Money
     social_fund: Money
     voluntary: Mapping[int, Money] = field(default_factory=dict)
+    # The group's own (internal) loans: their repayments come into the group's cash box.
+    internal_loans: frozenset[int] = frozenset()
 
 
 def validate_sheet(
@@ -246,6 +248,9 @@ def validate_sheet(
                 field=f"lines[{i}].withdrawal",
             )
         cash = cash + ln.cash_in
+        for r in ln.repayments:
+            if r.loan_id in position.internal_loans:
+                cash = cash + r.amount
         social = social + ln.social
     for i, ln in enumerate(sheet.lines):
         if ln.social_payout > social:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
+    journal_entry,
     loan,
     loan_arrears,
     loan_instalment,
@@ -135,6 +136,10 @@ def portfolio(db: Database, programme_id: int, currency: str, as_of: date) -> Po
             .where(loan.c.programme_id == programme_id, loan.c.status.in_(counted))
         ).all()
         t = loan_transaction.c
+        # a reversed repayment (its entry reversed) was never received
+        reversed_entries = select(journal_entry.c.reverses_id).where(
+            journal_entry.c.reverses_id.is_not(None)
+        )
         paid = conn.execute(
             select(t.loan_id, t.on_date, t.amount_minor - t.overpaid_minor - t.penalty_minor)
             .join(loan, loan.c.id == t.loan_id)
@@ -142,6 +147,7 @@ def portfolio(db: Database, programme_id: int, currency: str, as_of: date) -> Po
                 loan.c.programme_id == programme_id,
                 loan.c.status.in_(counted),
                 t.kind == "repayment",
+                t.entry_id.not_in(reversed_entries),
             )
         ).all()
     loans = [

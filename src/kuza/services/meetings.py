@@ -2,7 +2,8 @@
 
 Posting the same sheet twice books it once (the second call returns the first result).
 A changed sheet for a meeting already posted is refused; ``correct_meeting`` replaces it
-by reversing the old entry and posting the new one, both kept in the ledger.
+by reversing the old entry (and the loan repayments it booked) and posting the new one,
+all kept in the ledger.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from kuza.adapters.db.engine import Database
-from kuza.adapters.db.schema import loan_transaction, meeting, meeting_line, member, savings_group
+from kuza.adapters.db.schema import loan, meeting, meeting_line, member, savings_group
 from kuza.domain.errors import Conflict, DomainError, NotFound, RuleViolation
 from kuza.domain.groups import Group
 from kuza.domain.ledger import AccountCode, AccountKey, normal_balance
@@ -32,6 +33,7 @@ from kuza.services import audit
 from kuza.services.groups import lock_group, members_on
 from kuza.services.ledger import group_balances, now, post_entry, reverse_entry
 from kuza.services.loans.repayments import repay_on
+from kuza.services.loans.reversals import reverse_meeting_repayments
 from kuza.services.loans.store import load_loan
 
 
@@ -72,12 +74,16 @@ def fund_position(conn: Connection, group: Group) -> FundPosition:
         for k, v in bal.items()
         if k.code is AccountCode.VOLUNTARY_SAVINGS and k.member_id is not None
     }
+    internal = conn.execute(
+        select(loan.c.id).where(loan.c.group_id == group.id, loan.c.kind == "internal")
+    ).scalars()
     return FundPosition(
         cash=bal.get(AccountKey(AccountCode.GROUP_CASH, group.id), zero),
         social_fund=normal_balance(
             AccountCode.SOCIAL_FUND, bal.get(AccountKey(AccountCode.SOCIAL_FUND, group.id), zero)
         ),
         voluntary=voluntary,
+        internal_loans=frozenset(internal),
     )
 
 
@@ -222,7 +228,8 @@ def correct_meeting(
     today: date,
     programme_id: int | None = None,
 ) -> MeetingPosted:
-    """Replace the latest posted meeting: reverse its entry, then book the new sheet."""
+    """Replace the latest posted meeting: reverse its entry and the loan repayments it
+    booked, then book the new sheet (with its own repayments), in one transaction."""
     if not reason.strip():
         raise DomainError("a correction needs a reason", field="reason")
     group_id = _group_id(data)
@@ -245,13 +252,7 @@ def correct_meeting(
             )
         if old.content_hash == sheet.content_hash():
             raise Conflict("the correction changes nothing", field="lines")
-        if conn.execute(
-            select(loan_transaction.c.id).where(loan_transaction.c.meeting_id == old.id)
-        ).first():
-            raise RuleViolation(
-                "this meeting booked loan repayments, which a correction cannot undo yet",
-                field="lines",
-            )
+        reverse_meeting_repayments(conn, old.id, sheet.held_on, reason, actor)
         if old.entry_id is not None:
             reverse_entry(conn, group.programme_id, old.entry_id, sheet.held_on, reason, actor)
         conn.execute(update(meeting).where(meeting.c.id == old.id).values(status="superseded"))

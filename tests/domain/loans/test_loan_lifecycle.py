@@ -12,6 +12,7 @@ from kuza.domain.loans.lifecycle import (
     LoanStatus,
     allowed_events,
     next_status,
+    reopened,
 )
 
 S, E = LoanStatus, LoanEvent
@@ -56,3 +57,13 @@ def test_final_statuses_accept_nothing(status: LoanStatus) -> None:
 def test_every_status_is_reachable() -> None:
     reached = {S.APPLIED} | set(TRANSITIONS.values())
     assert reached == set(S)
+
+
+def test_closed_accepts_only_the_reversal_of_its_last_repayment() -> None:
+    assert allowed_events(S.CLOSED) == (E.REVERSE_REPAYMENT,)
+    assert reopened(S.CLOSED, rescheduled=False) is S.DISBURSED
+    assert reopened(S.CLOSED, rescheduled=True) is S.RESCHEDULED
+    assert reopened(S.RESCHEDULED, rescheduled=True) is S.RESCHEDULED
+    assert reopened(S.DISBURSED, rescheduled=False) is S.DISBURSED
+    with pytest.raises(IllegalTransition):
+        reopened(S.WRITTEN_OFF, rescheduled=False)

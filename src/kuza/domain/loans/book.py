@@ -43,6 +43,9 @@ class TransactionKind(StrEnum):
     RESCHEDULE = "reschedule"
     GUARANTEE_BLOCK = "guarantee_block"
     GUARANTEE_RELEASE = "guarantee_release"
+    GUARANTEE_CALL = "guarantee_call"
+    REVERSAL = "reversal"  # undoes one repayment (reference "reversal:<its id>")
+    REFUND = "refund"  # a held over-payment paid back to the member
 
 
 # Fields of the calculator input that belong to one loan, not to the product.

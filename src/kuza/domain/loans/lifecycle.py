@@ -39,6 +39,7 @@ class LoanEvent(StrEnum):
     WRITE_OFF = "write_off"
     RECOVER = "recover"  # a recovery payment after write-off
     RECOVER_IN_FULL = "recover_in_full"
+    REVERSE_REPAYMENT = "reverse_repayment"  # a repayment booked by mistake is undone
 
 
 S, E = LoanStatus, LoanEvent
@@ -59,12 +60,16 @@ TRANSITIONS: dict[tuple[LoanStatus, LoanEvent], LoanStatus] = {
     (S.RESCHEDULED, E.REPAY_IN_FULL): S.CLOSED,
     (S.RESCHEDULED, E.RESCHEDULE): S.RESCHEDULED,
     (S.RESCHEDULED, E.WRITE_OFF): S.WRITTEN_OFF,
+    (S.DISBURSED, E.REVERSE_REPAYMENT): S.DISBURSED,
+    (S.RESCHEDULED, E.REVERSE_REPAYMENT): S.RESCHEDULED,
+    (S.CLOSED, E.REVERSE_REPAYMENT): S.DISBURSED,
     (S.WRITTEN_OFF, E.RECOVER): S.WRITTEN_OFF,
     (S.WRITTEN_OFF, E.RECOVER_IN_FULL): S.RECOVERED,
 }
 
 ACTIVE = frozenset({S.DISBURSED, S.RESCHEDULED})
-FINAL = frozenset({S.REJECTED, S.WITHDRAWN, S.CLOSED, S.RECOVERED})
+# Closed is not final: the repayment that closed a loan can be reversed (a mistake).
+FINAL = frozenset({S.REJECTED, S.WITHDRAWN, S.RECOVERED})
 
 
 def next_status(status: LoanStatus, event: LoanEvent) -> LoanStatus:
@@ -72,6 +77,15 @@ def next_status(status: LoanStatus, event: LoanEvent) -> LoanStatus:
         return TRANSITIONS[(status, event)]
     except KeyError:
         raise IllegalTransition(status.value, event.value) from None
+
+
+def reopened(status: LoanStatus, rescheduled: bool) -> LoanStatus:
+    """The status after a repayment is reversed: an active loan stays as it is; a loan
+    that repayment closed is active again, rescheduled if it had been rescheduled."""
+    new = next_status(status, E.REVERSE_REPAYMENT)
+    if status is S.CLOSED and rescheduled:
+        return next_status(new, E.RESCHEDULE)
+    return new
 
 
 def allowed_events(status: LoanStatus) -> tuple[LoanEvent, ...]:

@@ -30,6 +30,7 @@ from kuza.services.loans.store import (
     dues_of,
     find_transaction,
     instalment_rows,
+    is_reversed,
     load_loan,
     load_product,
     loan_accounts,
@@ -62,7 +63,13 @@ def _parts(alloc: Allocation, cur: str) -> dict[str, Money]:
     }
 
 
-def _already(existing: Any, row: Any, money: Money, reference: str) -> Repaid:
+def _already(conn: Connection, existing: Any, row: Any, money: Money, reference: str) -> Repaid:
+    if existing.kind == TransactionKind.REPAYMENT.value and is_reversed(conn, existing):
+        raise Conflict(
+            f"the repayment {reference!r} was reversed; record the payment again under a new "
+            "reference (e.g. the receipt number with a suffix)",
+            field="reference",
+        )
     same = (
         existing.loan_id == row.id
         and existing.kind == TransactionKind.REPAYMENT.value
@@ -107,7 +114,7 @@ def repay_on(
         raise InvalidAmount("a repayment must be more than zero", field="amount")
     existing = find_transaction(conn, row.programme_id, reference)
     if existing is not None:
-        return _already(existing, row, money, reference)
+        return _already(conn, existing, row, money, reference)
     status = status_of(row)
     next_status(status, LoanEvent.REPAY)  # refuses closed, written-off ... loans by name
     if row.disbursed_on is not None and on < row.disbursed_on:

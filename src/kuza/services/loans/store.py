@@ -13,9 +13,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import ColumnElement, Connection, func, insert, select
 
-from kuza.adapters.db.schema import ledger_account, loan, loan_instalment, loan_product
+from kuza.adapters.db.schema import (
+    journal_entry,
+    ledger_account,
+    loan,
+    loan_instalment,
+    loan_product,
+)
 from kuza.adapters.db.schema import loan_transaction as loan_tx
 from kuza.domain.errors import NotFound
 from kuza.domain.ledger import AccountCode, AccountKey
@@ -190,6 +196,24 @@ def find_transaction(conn: Connection, programme_id: int, reference: str) -> Any
             loan_tx.c.programme_id == programme_id, loan_tx.c.reference == reference
         )
     ).first()
+
+
+def unreversed() -> ColumnElement[bool]:
+    """Loan transactions whose journal entry has not been reversed (a reversed repayment
+    no longer counts as money received)."""
+    reversed_ids = select(journal_entry.c.reverses_id).where(
+        journal_entry.c.reverses_id.is_not(None)
+    )
+    return loan_tx.c.entry_id.is_(None) | loan_tx.c.entry_id.not_in(reversed_ids)
+
+
+def is_reversed(conn: Connection, tx: Any) -> bool:
+    if tx.entry_id is None:
+        return False
+    found = conn.execute(
+        select(journal_entry.c.id).where(journal_entry.c.reverses_id == tx.entry_id)
+    ).first()
+    return found is not None
 
 
 def add_transaction(
