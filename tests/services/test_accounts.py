@@ -37,3 +37,30 @@ def test_account_ids_creates_once_and_reuses(db: Database) -> None:
     with db.transaction() as conn:
         again = account_ids(conn, w.programme_id, [(key, "KES")])
     assert first == again
+
+
+def test_balances_of_reads_programme_wide_accounts(db: Database) -> None:
+    from kuza.domain.ledger import EntryBuilder
+    from kuza.domain.money import Money
+    from kuza.services.ledger import balances_of, post_entry
+    from tests.factories import FORMED
+
+    w = make_world(db)
+    fee = AccountKey(AccountCode.FEE_INCOME, None)
+    cash = AccountKey(AccountCode.GROUP_CASH, w.group_id)
+    book = EntryBuilder(FORMED, "fee")
+    book.move(cash, fee, Money.of("12.50", "KES"))
+    with db.transaction() as conn:
+        post_entry(conn, w.programme_id, book.build(), "t")
+    with db.read() as conn:
+        bal = balances_of(conn, w.programme_id, [fee, cash], "KES")
+    assert bal[fee] == Money.of("-12.50", "KES")
+    assert bal[cash] == Money.of("12.50", "KES")
+
+
+def test_a_reader_does_not_wait_for_a_writer_on_sqlite(sqlite_db: Database) -> None:
+    make_world(sqlite_db)
+    with sqlite_db.transaction() as writer:
+        writer.exec_driver_sql("UPDATE programme SET name = name")
+        with sqlite_db.read() as reader:  # would wait for the write lock before the fix
+            assert reader.exec_driver_sql("SELECT count(*) FROM programme").scalar() == 1

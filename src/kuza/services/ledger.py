@@ -235,7 +235,14 @@ def balances_of(
             ledger_account.c.currency,
         ).where(
             ledger_account.c.programme_id == programme_id,
-            ledger_account.c.group_id.in_({k.group_id for k in keys if k.group_id is not None}),
+            ledger_account.c.code.in_({k.code.value for k in keys}),
+            or_(
+                ledger_account.c.group_id.in_({k.group_id for k in keys if k.group_id}),
+                # programme-wide accounts (no group) are looked up too
+                ledger_account.c.group_id.is_(None)
+                if any(k.group_id is None for k in keys)
+                else false(),
+            ),
         )
     )
     for r in rows:

@@ -28,6 +28,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    # A writing transaction takes the write lock at its start (BEGIN IMMEDIATE), so two
+    # posters queue instead of failing half-way; a read (Database.read) begins deferred,
+    # so with WAL readers never wait for a writer nor block one.
+    read_only = conn.get_execution_options().get("kuza_read_only", False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("postgresql://"):
@@ -35,9 +43,7 @@ def make_engine(url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # SQLite's own BEGIN is deferred; take the write lock at the start of a
-        # transaction so concurrent posters queue instead of failing mid-way.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -60,7 +66,8 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        """A connection for queries only: it never holds SQLite's write lock."""
+        with self.engine.connect().execution_options(kuza_read_only=True) as conn:
             yield conn
 
     def dispose(self) -> None:
