@@ -20,6 +20,7 @@ from kuza.domain.stability import (
 )
 from kuza.services.groups import load_calendar, load_group, memberships
 from kuza.services.ledger import group_balances
+from kuza.services.loans.track_record import lending_record
 from kuza.services.programmes import programme_row
 
 
@@ -32,8 +33,10 @@ def grade_group(
     programme_id: int | None = None,
 ) -> StabilityGrade:
     """Grade over the group's last ``policy.window_meetings`` scheduled meetings up to
-    ``as_of``. ``lent`` (principal lent in the window) and ``on_time_repayment`` come from
-    the credit module; until it feeds them lending scores 0 and repayment does not apply."""
+    ``as_of``. ``lent`` (internal principal lent in the window) and ``on_time_repayment``
+    are read from the loan book (``loans.track_record``) unless given; with no internal
+    loan lending scores 0, and with no instalment due in the window repayment does not
+    apply."""
     with db.read() as conn:
         group = load_group(conn, group_id, programme_id)
         policy = StabilityPolicy.from_settings(programme_row(conn, group.programme_id).settings)
@@ -70,6 +73,11 @@ def grade_group(
         ).all()
         members = memberships(conn, group.id)
         balances = group_balances(conn, group.programme_id, group.id, group.currency)
+        if lent is None or on_time_repayment is None:
+            record = lending_record(conn, group.id, group.currency, start, as_of)
+            lent = record.lent if lent is None else lent
+            if on_time_repayment is None:
+                on_time_repayment = record.on_time_repayment
     savings = total(
         (
             normal_balance(k.code, v)
@@ -96,7 +104,7 @@ def grade_group(
         saved_in_full=counted["in_full"],
         posting_delays=tuple((first_posting[day] - day).days for day in sorted(set(held.values()))),
         savings=savings,
-        lent=lent if lent is not None else Money.zero(group.currency),
+        lent=lent,
         on_time_repayment=on_time_repayment,
     )
     return grade_stability(inputs, policy)

@@ -58,3 +58,28 @@ def test_par_is_balance_weighted_and_counts_renegotiated() -> None:
     renegotiated = [*loans[:1], LoanAtRisk(Decimal(500), 0, renegotiated=True)]
     assert par_buckets(renegotiated)["PAR30"] == Decimal("0.5")
     assert par_buckets([])["PAR1"] == 0
+
+
+def test_repaid_on_time_over_a_window() -> None:
+    from kuza.domain.loans.arrears import repaid_on_time
+
+    dues = [
+        Scheduled(date(2026, 1, 1), Decimal(100)),
+        Scheduled(date(2026, 2, 1), Decimal(100)),
+        Scheduled(date(2026, 3, 1), Decimal(100)),
+    ]
+    # 150 on 1 Jan covers January and half of February on time; 150 on 1 Mar is late
+    # for February's other half (50) and on time for March (100).
+    payments = [
+        Received(date(2026, 1, 1), Decimal(150)),
+        Received(date(2026, 3, 1), Decimal(150)),
+    ]
+    assert repaid_on_time(dues, payments, date(2026, 3, 31)) == (Decimal(250), Decimal(300))
+    # February's 100 was due with only 50 left of the January payment: 50 on time
+    assert repaid_on_time(dues, payments[:1], date(2026, 2, 28)) == (Decimal(150), Decimal(200))
+    since_feb = repaid_on_time(dues, payments, date(2026, 3, 31), since=date(2026, 2, 1))
+    assert since_feb == (Decimal(150), Decimal(200))
+    assert repaid_on_time(dues, payments[:1], date(2026, 2, 28), since=date(2026, 2, 1)) == (
+        Decimal(50),
+        Decimal(100),
+    )

@@ -50,24 +50,36 @@ def days_past_due(dues: Sequence[Scheduled], payments: Sequence[Received], as_of
     return 0
 
 
+def repaid_on_time(
+    dues: Sequence[Scheduled],
+    payments: Sequence[Received],
+    as_of: date,
+    since: date | None = None,
+) -> tuple[Decimal, Decimal]:
+    """(amount repaid on time, amount fallen due) over the instalments due up to ``as_of``
+    — and, with ``since``, not before it (a grading window). Each instalment's on-time
+    part is what payments made on or before its due date cover, after the earlier
+    instalments (inside the window or not) took their share."""
+    on_time = Decimal(0)
+    total_due = Decimal(0)
+    before = Decimal(0)
+    for due in (d for d in _ordered(dues) if d.due_on <= as_of):
+        available = _paid_by(payments, due.due_on) - before
+        if since is None or due.due_on >= since:
+            on_time += min(due.amount, max(available, Decimal(0)))
+            total_due += due.amount
+        before += due.amount
+    return on_time, total_due
+
+
 def on_time_repayment_rate(
     dues: Sequence[Scheduled], payments: Sequence[Received], as_of: date
 ) -> Decimal | None:
-    """On-time repayment rate = amount repaid on time ÷ amount fallen due (up to ``as_of``).
-
-    Each instalment's on-time part is what payments made on or before its due date cover,
-    after the earlier instalments took their share. ``None`` when nothing has fallen due.
-    """
-    fallen = [d for d in _ordered(dues) if d.due_on <= as_of]
-    total_due = sum((d.amount for d in fallen), Decimal(0))
+    """On-time repayment rate = amount repaid on time ÷ amount fallen due (up to ``as_of``),
+    as :func:`repaid_on_time` counts them. ``None`` when nothing has fallen due."""
+    on_time, total_due = repaid_on_time(dues, payments, as_of)
     if total_due == 0:
         return None
-    on_time = Decimal(0)
-    before = Decimal(0)
-    for due in fallen:
-        available = _paid_by(payments, due.due_on) - before
-        on_time += min(due.amount, max(available, Decimal(0)))
-        before += due.amount
     return on_time / total_due
 
 
