@@ -13,6 +13,8 @@ from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
     branch,
     group_status_event,
+    loan,
+    loan_instalment,
     meeting_move,
     member,
     membership,
@@ -34,6 +36,7 @@ from kuza.domain.groups import (
     next_status,
 )
 from kuza.domain.ledger import AccountCode, AccountKey, EntryBuilder, normal_balance
+from kuza.domain.loans.lifecycle import LoanStatus
 from kuza.domain.money import Money
 from kuza.services import audit
 from kuza.services.ledger import balances_of, post_entry
@@ -380,10 +383,12 @@ def move_meeting(
     reason: str,
     actor: str = "system",
 ) -> None:
-    """A holiday moves one meeting; the cycle after it stays where it was."""
+    """A holiday moves one meeting; the cycle after it stays where it was. Loans that
+    repay at the group's meetings have their instalment due that day moved with it."""
     with db.transaction() as conn:
         group = load_group(conn, group_id)
         load_calendar(conn, group).with_move(nominal_on, moved_to)  # validates
+        moved = _move_loan_due_dates(conn, group.id, nominal_on, moved_to)
         conn.execute(
             insert(meeting_move).values(
                 programme_id=group.programme_id,
@@ -401,8 +406,43 @@ def move_meeting(
             "group",
             group_id,
             None,
-            {"nominal_on": nominal_on.isoformat(), "moved_to": moved_to.isoformat()},
+            {
+                "nominal_on": nominal_on.isoformat(),
+                "moved_to": moved_to.isoformat(),
+                "loans_moved": moved,
+            },
         )
+
+
+def _move_loan_due_dates(conn: Connection, group_id: int, nominal: date, moved: date) -> list[int]:
+    """Active loans of the group whose schedule follows its meetings
+    (``repay_at_meetings``): the instalment due on the nominal date falls due on the new
+    one, and the terms snapshot says so. Amounts stay as they are."""
+    rows = conn.execute(
+        select(loan.c.id, loan.c.terms).where(
+            loan.c.group_id == group_id,
+            loan.c.status.in_([LoanStatus.DISBURSED.value, LoanStatus.RESCHEDULED.value]),
+        )
+    ).all()
+    ids = [r.id for r in rows if (r.terms or {}).get("repay_at_meetings")]
+    if not ids:
+        return []
+    i = loan_instalment.c
+    hit = conn.execute(
+        update(loan_instalment)
+        .where(i.loan_id.in_(ids), i.due_on == nominal)
+        .values(due_on=moved)
+        .returning(i.loan_id)
+    ).scalars()
+    touched = sorted(set(hit))
+    for r in rows:
+        if r.id in touched:
+            dates = [moved.isoformat() if d == nominal.isoformat() else d
+                     for d in r.terms.get("due_dates") or []]  # fmt: skip
+            conn.execute(
+                update(loan).where(loan.c.id == r.id).values(terms={**r.terms, "due_dates": dates})
+            )
+    return touched
 
 
 def change_status(
