@@ -15,6 +15,10 @@ from kuza.adapters.db.schema import (
     journal_entry,
     journal_line,
     ledger_account,
+    loan,
+    loan_arrears,
+    loan_instalment,
+    loan_transaction,
     meeting,
     meeting_line,
     member,
@@ -24,6 +28,7 @@ from kuza.adapters.db.schema import (
 )
 from kuza.domain.errors import Conflict
 from kuza.services import ledger_check, meetings
+from kuza.services.loans.close_day import close_day
 from kuza.services.synth import Mode, SynthSpec, group_sheets, plan_group, synthesise
 
 pytestmark = pytest.mark.storage
@@ -131,3 +136,88 @@ def test_the_same_seed_gives_the_same_programme_and_a_reload_is_refused(db: Data
     synthesise(db, SynthSpec(groups=1, months=1, seed=2))
     with pytest.raises(Conflict):
         synthesise(db, SynthSpec(groups=1, months=1, seed=2))
+
+
+def loan_book_by_names(db: Database, programme_id: int) -> list[tuple[Any, ...]]:
+    """Every loan with its instalments and transactions, by member name, not by id."""
+    with db.read() as conn:
+        loans = conn.execute(
+            select(loan, member.c.name.label("member_name"))
+            .join(member, member.c.id == loan.c.member_id)
+            .where(loan.c.programme_id == programme_id)
+        ).all()
+        instalments = conn.execute(
+            select(loan_instalment).where(loan_instalment.c.programme_id == programme_id)
+        ).all()
+        txs = conn.execute(
+            select(loan_transaction).where(loan_transaction.c.programme_id == programme_id)
+        ).all()
+    skip = {"id", "loan_id", "programme_id", "group_id", "member_id", "product_id", "terms"}
+    skip |= {"entry_id", "reference", "created_at", "allocation"}
+
+    def plain(row: Any) -> tuple[Any, ...]:
+        return tuple(sorted((k, v) for k, v in row._mapping.items() if k not in skip))
+
+    book = []
+    for ln in loans:
+        book.append(
+            (
+                ln.member_name,
+                plain(ln),
+                sorted(plain(i) for i in instalments if i.loan_id == ln.id),
+                sorted(plain(t) for t in txs if t.loan_id == ln.id),
+                sorted(ln.terms.items()),
+            )
+        )
+    return sorted(book, key=repr)
+
+
+def test_the_loan_step_books_the_same_loans_and_ledger_on_both_paths(db: Database) -> None:
+    spec = SynthSpec(groups=2, months=6, seed=3, loans=True)
+    service = synthesise(db, replace(spec, code="LSVC"), Mode.SERVICE)
+    bulk = synthesise(db, replace(spec, code="LBULK"), Mode.BULK, batch_groups=1)
+
+    assert service.loans == bulk.loans > 5
+    assert counts(db, service.programme_id) == counts(db, bulk.programme_id)
+    assert ledger_by_names(db, service.programme_id) == ledger_by_names(db, bulk.programme_id)
+    book = loan_book_by_names(db, service.programme_id)
+    assert book == loan_book_by_names(db, bulk.programme_id)
+    kinds = {dict(b[1])["kind"] for b in book}
+    statuses = {dict(b[1])["status"] for b in book}
+    assert kinds == {"internal", "external"}
+    assert {"closed", "disbursed"} <= statuses
+    with db.read() as conn:
+        audits = {
+            pid: conn.execute(
+                select(func.count()).where(audit_log.c.programme_id == pid)
+            ).scalar_one()
+            for pid in (service.programme_id, bulk.programme_id)
+        }
+    assert audits[service.programme_id] == audits[bulk.programme_id]
+    assert ledger_check.check(db) == []
+    # close-day finds some of them late, whichever path booked them
+    day = spec.end
+    close_day(db, day, "test")
+    with db.read() as conn:
+        late = dict(
+            conn.execute(
+                select(loan_arrears.c.programme_id, func.count())
+                .where(loan_arrears.c.days_past_due > 0)
+                .group_by(loan_arrears.c.programme_id)
+            ).all()
+        )
+    assert late[service.programme_id] == late[bulk.programme_id] > 0
+
+
+def test_loans_without_meetings_are_external_only(db: Database) -> None:
+    spec = SynthSpec(groups=2, months=3, seed=4, loans=True, meetings=False)
+    result = synthesise(db, spec, Mode.BULK)
+    assert result.meetings == 0 and result.loans > 0
+    with db.read() as conn:
+        kinds = set(
+            conn.execute(
+                select(loan.c.kind).where(loan.c.programme_id == result.programme_id)
+            ).scalars()
+        )
+    assert kinds == {"external"}
+    assert ledger_check.check(db) == []

@@ -9,9 +9,10 @@ programme whatever the database or the order of writing. Two paths book it:
   functions, then written set-based (COPY on PostgreSQL, executemany on SQLite) with the
   running balances moved once per batch by one ``UPDATE … FROM`` aggregate.
 
-Both give the same ledger (``tests/services/test_synth.py`` proves it). Loans, training,
-enterprises and jobs are left to their own generators: add them as further steps in
-:func:`synthesise` (see ``EXTENSIONS``).
+Both give the same ledger (``tests/services/test_synth.py`` proves it). With
+``loans=True`` a loan step follows (``kuza.services.synth_loans``, same two paths).
+Training, enterprises and jobs are left to their own generators: add them as further
+steps in :func:`synthesise` (see ``EXTENSIONS``).
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ class SynthSpec:
     groups_per_agent: int = 20
     agents_per_branch: int = 5
     code: str = ""  # programme code; default SYN-<seed>-<groups>x<months>
+    loans: bool = False  # internal and external loans with repayments and arrears
+    meetings: bool = True  # False: groups and members only (e.g. to benchmark loans)
 
     @property
     def programme_code(self) -> str:
@@ -272,6 +275,7 @@ class SynthResult:
     meetings: int = 0
     entries: int = 0
     lines: int = 0
+    loans: int = 0
 
 
 Progress = Callable[[int], None]  # called with the number of groups just finished
@@ -344,7 +348,7 @@ def _service_group(
     for role, mid in zip(OFFICERS, mids, strict=False):
         groups.elect_officer(db, gid, mid, role, plan.formed_on, actor=ACTOR)
     done = SynthResult(pid, groups=1, members=len(mids))
-    for data in group_sheets(spec, plan, gid, mids):
+    for data in group_sheets(spec, plan, gid, mids) if spec.meetings else ():
         posted = meetings.post_meeting(db, data, ACTOR, spec.end)
         done.meetings += 1
         done.entries += posted.entry_id is not None
@@ -370,28 +374,67 @@ def synthesise(
             if progress:
                 progress(1)
     else:
-        from kuza.services.synth_bulk import book_groups
-
         batch: list[GroupPlan] = []
         for plan in plans:
             batch.append(plan)
             if len(batch) == batch_groups:
-                _add(total, book_groups(db, spec, pid, batch, branches, agents))
+                _add(total, _bulk_batch(db, spec, pid, batch, branches, agents))
                 if progress:
                     progress(len(batch))
                 batch = []
         if batch:
-            _add(total, book_groups(db, spec, pid, batch, branches, agents))
+            _add(total, _bulk_batch(db, spec, pid, batch, branches, agents))
             if progress:
                 progress(len(batch))
-    if mode is Mode.SERVICE:
+    # EXTENSIONS: trainings, enterprises and jobs hook in here like the loans, each as a
+    # step over the same plans with its own seeded stream per group.
+    if spec.loans:
+        total.loans = _loans(db, spec, pid, mode, batch_groups)
+    if mode is Mode.SERVICE or spec.loans:
         with db.read() as conn:
             total.lines = conn.execute(
                 select(func.count()).where(journal_line.c.programme_id == pid)
             ).scalar_one()
-    # EXTENSIONS: loans (services/loans*), trainings, enterprises and jobs hook in here,
-    # each as a step over the same plans with its own seeded stream per group.
     return total
+
+
+def _bulk_batch(
+    db: Database,
+    spec: SynthSpec,
+    pid: int,
+    batch: list[GroupPlan],
+    branches: list[int],
+    agents: list[int],
+) -> SynthResult:
+    from kuza.services.synth_bulk import book_groups, create_groups
+
+    if spec.meetings:
+        return book_groups(db, spec, pid, batch, branches, agents)
+    made = create_groups(db, pid, batch, branches, agents)
+    return SynthResult(pid, groups=len(made), members=sum(len(m) for _, m in made))
+
+
+def _loans(db: Database, spec: SynthSpec, pid: int, mode: Mode, batch_groups: int) -> int:
+    """The loan step (``kuza.services.synth_loans``), after every meeting is booked: each
+    group's loans are capped by its cash then, whichever path booked the meetings."""
+    from kuza.services import synth_loans
+
+    products = synth_loans.create_products(db, pid)
+    made = 0
+    batch: list[tuple[int, list[int], list[synth_loans.LoanPlan]]] = []
+    for index, (gid, mids, cash) in enumerate(synth_loans.loaded_groups(db, pid)):
+        plan = plan_group(spec, index)
+        loans = synth_loans.plan_loans(spec.seed, index, len(mids), plan.formed_on, spec.end, cash)
+        if mode is Mode.SERVICE:
+            made += synth_loans.service_loans(db, pid, gid, mids, loans, products, spec.end)
+            continue
+        batch.append((gid, mids, loans))
+        if len(batch) == batch_groups:
+            made += synth_loans.book_loans(db, pid, batch, products)
+            batch = []
+    if batch:
+        made += synth_loans.book_loans(db, pid, batch, products)
+    return made
 
 
 def _add(total: SynthResult, part: SynthResult) -> None:
@@ -400,3 +443,4 @@ def _add(total: SynthResult, part: SynthResult) -> None:
     total.meetings += part.meetings
     total.entries += part.entries
     total.lines += part.lines
+    total.loans += part.loans

@@ -28,10 +28,11 @@ def write_rows(
     """Append ``rows`` to ``table`` in the current transaction; returns the row count."""
     if conn.dialect.name == "postgresql":
         raw = cast(psycopg.Connection[Any], conn.connection.dbapi_connection)
+        names = ", ".join(f'"{c}"' for c in columns)  # quoted: loan has a column "grant"
         count = 0
         with (
             raw.cursor() as cur,
-            cur.copy(f'COPY "{table.name}" ({", ".join(columns)}) FROM STDIN') as copy,
+            cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
         ):
             for row in rows:
                 copy.write_row([_copy_value(v) for v in row])
