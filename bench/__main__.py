@@ -18,7 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import imports, meetings, pending
+from bench import close_day, http, imports, meetings, pending
 from bench.common import BACKENDS, Row, postgres_available
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -36,6 +36,11 @@ def _cases(args: argparse.Namespace) -> list[tuple[str, Any]]:
             cases.append((f"meetings/{b}", partial(meetings.run, b, args.groups, args.months)))
         if "imports" in args.only:
             cases.append((f"imports/{b}", partial(imports.run, b, args.members)))
+        if "http" in args.only:
+            cases.append((f"http/{b}", partial(http.run, b, args.agents, args.seconds)))
+        if "closeday" in args.only and b == "postgresql":
+            for n in args.loans:
+                cases.append((f"closeday/{n}", partial(close_day.run, b, n)))
     return cases
 
 
@@ -103,16 +108,24 @@ def write_markdown(path: Path, block: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for development")
-    parser.add_argument("--only", default="meetings,imports,pending", help="which benchmarks")
+    parser.add_argument(
+        "--only", default="meetings,imports,closeday,http,pending", help="which benchmarks"
+    )
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--groups", type=int, help="(1) groups posted through the service")
     parser.add_argument("--months", type=int, help="(1) months of meetings per group")
     parser.add_argument("--members", type=int, help="(4) members in the imported sheet")
+    parser.add_argument("--loans", help="(2) loan book sizes for close-day, e.g. 100000,300000")
+    parser.add_argument("--agents", type=int, default=50, help="(5) concurrent HTTP agents")
+    parser.add_argument("--seconds", type=float, help="(5) how long the agents post")
     parser.add_argument("--output", default="BENCHMARKS.md", help="'-' for none")
     args = parser.parse_args(argv)
     args.groups = args.groups or (4 if args.quick else 40)
     args.months = args.months or (2 if args.quick else 3)
     args.members = args.members or (2_000 if args.quick else 100_000)
+    loans = args.loans or ("2000,6000" if args.quick else "100000,300000")
+    args.loans = [int(n) for n in loans.split(",") if n]
+    args.seconds = args.seconds or (5.0 if args.quick else 60.0)
     before = machine()
     rows: list[Row] = []
     spawn = multiprocessing.get_context("spawn")

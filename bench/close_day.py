@@ -1,0 +1,94 @@
+"""(2) ``kuza close-day`` over a loan book of a given size on PostgreSQL: seconds and
+loans/s for the first run of a day and for a re-run of the same day (idempotent), next to
+the database's own speed over the very same rows, measured in the same run: one
+``UPDATE`` touching every instalment of the active loans once, and a bare ``count(*)``.
+
+The book comes from ``kuza synth --loans`` without meetings (groups and members, then
+external loans funded by the programme, 6 monthly instalments, 20% of borrowers stopping
+early): set-based, so a 300k-loan book loads in minutes. Close-day runs at the last day
+of history, when most loans are active and the stopped ones are late.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from bench.common import Row, peak_mb, scratch_database, timed
+from kuza.services.loans.close_day import close_day
+from kuza.services.synth import SynthSpec, synthesise
+
+LOANS_PER_GROUP = 12  # measured: ~20 members, ~60% with an external loan
+FINERACT = 370 / 60  # loans per second per thread, Apache Fineract's published COB rate
+
+
+def run(backend: str, loans: int, months: int = 6) -> list[Row]:
+    groups = max(1, -(-loans // LOANS_PER_GROUP))
+    spec = SynthSpec(groups=groups, months=months, seed=5, loans=True, meetings=False)
+    with scratch_database(backend) as db:
+        with timed() as load:
+            made = synthesise(db, spec, batch_groups=200)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE") if db.is_postgres else None
+            conn.commit()
+        day = spec.end
+        with timed() as first:
+            result = close_day(db, day, "bench")
+        with timed() as again:
+            close_day(db, day, "bench")
+        with timed() as later:
+            next_day = close_day(db, day + timedelta(days=1), "bench")
+        with db.engine.connect() as conn:
+            active = "SELECT id FROM loan WHERE status IN ('disbursed', 'rescheduled')"
+            instalments = conn.execute(
+                text(f"SELECT count(*) FROM loan_instalment WHERE loan_id IN ({active})")
+            ).scalar_one()
+            with timed() as scan:
+                conn.execute(
+                    text(f"SELECT count(*) FROM loan_instalment WHERE loan_id IN ({active})")
+                ).scalar_one()
+            with timed() as touch:
+                conn.execute(
+                    text(
+                        "UPDATE loan_instalment SET penalty_minor = penalty_minor + 0 "
+                        f"WHERE loan_id IN ({active})"
+                    )
+                )
+            conn.rollback()
+    size = f"{made.loans:,} loans ({result.loans:,} active, {instalments:,} instalments)"
+    base = result.loans / touch.seconds
+    mb = peak_mb()
+    common = dict(bench="2 close-day", backend=backend, size=size, unit="loans/s", peak_mb=mb)
+    note_base = f"bare count(*) {scan.seconds:.2f} s; book loaded in {load.seconds:.0f} s"
+    return [
+        Row(
+            figure=f"close-day, first run of a day ({first.seconds:.2f} s)",
+            value=result.loans / first.seconds,
+            baseline="one UPDATE of the same instalments",
+            baseline_value=base,
+            seconds=first.seconds,
+            note=f"{result.penalties_charged:,} penalties; "
+            f"{result.loans / first.seconds / FINERACT:,.0f}x Fineract's 370 loans/min/thread; "
+            f"{note_base}",
+            **common,  # type: ignore[arg-type]
+        ),
+        Row(
+            figure=f"close-day, same day again ({again.seconds:.2f} s)",
+            value=result.loans / again.seconds,
+            baseline="one UPDATE of the same instalments",
+            baseline_value=base,
+            seconds=again.seconds,
+            note="idempotent: charges nothing",
+            **common,  # type: ignore[arg-type]
+        ),
+        Row(
+            figure=f"close-day, next day ({later.seconds:.2f} s)",
+            value=next_day.loans / later.seconds,
+            baseline="one UPDATE of the same instalments",
+            baseline_value=base,
+            seconds=later.seconds,
+            note=f"{next_day.penalties_charged:,} new penalties",
+            **common,  # type: ignore[arg-type]
+        ),
+    ]
