@@ -108,3 +108,26 @@ def test_reverse_a_repayment_through_the_cli(env_db: Database) -> None:
     out = run(*args, "--actor", "boss", "--on", "2026-03-02")
     assert "1040.00 KES reversed; loan disbursed" in out
     assert run("ledger", "check").startswith("✓")
+
+
+def test_guarantee_and_overpayment_commands(env_db: Database) -> None:
+    lw = make_loan_world(env_db)
+    g, m, p = str(lw.gid), str(lw.m(0)), str(lw.external)
+    money = ("--revenue", "3000", "--costs", "1000")
+    for n in ("1", "2"):
+        run("loan", "apply", g, m, p, "2000", *money, "--on", "2026-02-01")
+        run("loan", "approve", n, "--on", "2026-02-01", "--actor", "treasurer")
+        run("loan", "disburse", n, "--on", "2026-02-01")
+    assert "over-paid 20.00" in run("loan", "repay", "1", "2100", "--ref", "r1", "--on",
+                                    "2026-02-15")  # fmt: skip
+    assert "field: amount" in fails("loan", "refund-overpayment", "1", "50", "--ref", "v1")
+    assert "5.00 KES refunded" in run("loan", "refund-overpayment", "1", "5", "--ref", "v1")
+    assert "applied to loan 2: principal 0.00 KES, interest 15.00 KES" in run(
+        "loan", "apply-overpayment", "1", "2", "--ref", "c1", "--on", "2026-03-01"
+    )
+    run("loan", "write-off", "2", "--reason", "left", "--role", "finance", "--actor", "boss")
+    assert "field: role" in fails("loan", "call-guarantee", "2", "--role", "field_agent")
+    assert "180.00 KES called, 0.00 KES released" in run(  # 10 % of the 1800 left
+        "loan", "call-guarantee", "2", "--role", "finance", "--actor", "boss"
+    )
+    assert run("ledger", "check").startswith("✓")

@@ -1,5 +1,6 @@
-"""``kuza loan withdraw|undo-approval|reschedule|write-off|recover|reverse-repayment``:
-what happens to a loan after its application, beside the everyday commands of
+"""``kuza loan withdraw|undo-approval|reschedule|write-off|recover|reverse-repayment|
+call-guarantee|refund-overpayment|apply-overpayment``: what happens to a loan after its
+application, beside the everyday commands of
 ``loans_book``. Bad input exits with code 2 and names the field."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import typer
 from kuza.adapters.db.engine import Database
 from kuza.cli.common import DateOpt, console, domain_errors, today_or
 from kuza.domain.errors import DomainError
-from kuza.services.loans import applications, reversals, writeoff
+from kuza.services.loans import applications, guarantees, overpayments, reversals, writeoff
 
 Actor = Annotated[str, typer.Option(help="Who records it.")]
 On = Annotated[str | None, typer.Option(help="Date (default today).")]
@@ -127,6 +128,60 @@ def reverse_repayment(
     console.print(f"repayment {ref} of {done.amount} reversed; loan {done.status.value}")
 
 
+def call_guarantee(
+    loan_id: int,
+    role: Annotated[str, typer.Option(help="The checker's role (branch_manager, finance …).")],
+    release: Annotated[bool, typer.Option(help="Release it all instead of calling it.")] = False,
+    on: On = None,
+    actor: Actor = "cli",
+    today: DateOpt = None,
+) -> None:
+    """Settle a written-off loan's guarantee: call what covers the loss, release the rest."""
+    with domain_errors():
+        day = today_or(today)
+        done = guarantees.call_guarantee(
+            Database(), loan_id, day_of(on, day), actor, role, day, release=release
+        )
+    console.print(
+        f"guarantee of loan {loan_id}: {done.called} called, {done.released} released; "
+        f"loan {done.status.value}"
+    )
+
+
+Amount = Annotated[str | None, typer.Argument(help="Default: all that is held.")]
+
+
+def refund_overpayment(
+    loan_id: int, ref: Ref, amount: Amount = None, on: On = None, actor: Actor = "cli",
+    today: DateOpt = None,
+) -> None:  # fmt: skip
+    """Pay a held over-payment back to the member in cash."""
+    with domain_errors():
+        day = today_or(today)
+        done = overpayments.refund_overpayment(
+            Database(), loan_id, amount, day_of(on, day), ref, actor, day
+        )
+    verb = "refunded" if done.created else "already refunded, nothing changed"
+    console.print(f"over-payment of {done.amount} {verb}")
+
+
+def apply_overpayment(
+    loan_id: int, to_loan: int, ref: Ref, amount: Amount = None, on: On = None,
+    actor: Actor = "cli", today: DateOpt = None,
+) -> None:  # fmt: skip
+    """Use a held over-payment as a repayment of the member's next loan."""
+    with domain_errors():
+        day = today_or(today)
+        r = overpayments.apply_overpayment(
+            Database(), loan_id, to_loan, amount, day_of(on, day), ref, actor, day
+        )
+    verb = "applied" if r.created else "already applied, nothing changed"
+    console.print(
+        f"over-payment {verb} to loan {to_loan}: principal {r.principal}, interest "
+        f"{r.interest}; loan {r.status.value}"
+    )
+
+
 COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("withdraw", withdraw),
     ("undo-approval", undo_approval),
@@ -134,6 +189,9 @@ COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("write-off", write_off),
     ("recover", recover),
     ("reverse-repayment", reverse_repayment),
+    ("call-guarantee", call_guarantee),
+    ("refund-overpayment", refund_overpayment),
+    ("apply-overpayment", apply_overpayment),
 )
 
 

@@ -105,8 +105,11 @@ def repay_on(
     reference: str,
     actor: str,
     meeting_id: int | None = None,
+    paid_from: AccountKey | None = None,
 ) -> Repaid:
-    """Book a repayment inside the caller's transaction (a command or a meeting)."""
+    """Book a repayment inside the caller's transaction (a command or a meeting).
+    ``paid_from`` is the account the money comes from instead of the fund's cash (the
+    member's held over-payment, ``overpayments.apply_overpayment``)."""
     reference = reference.strip()
     if not reference:
         raise DomainError("reference is required (e.g. the receipt number)", field="reference")
@@ -141,11 +144,12 @@ def repay_on(
     book = EntryBuilder(
         on, f"Repayment of loan {row.id}", f"loan:{row.id}", f"loan-repayment:{reference}"
     )
-    book.move(acc.cash, acc.receivable, parts["principal"], "principal")
-    book.move(acc.cash, acc.interest, parts["interest"], "interest")
-    book.move(acc.cash, acc.fees, parts["fees"], "fees")
-    book.move(acc.cash, acc.penalties, parts["penalties"], "penalties")
-    book.move(acc.cash, acc.overpaid, alloc.overpaid, "over-payment held for the member")
+    source = paid_from or acc.cash
+    book.move(source, acc.receivable, parts["principal"], "principal")
+    book.move(source, acc.interest, parts["interest"], "interest")
+    book.move(source, acc.fees, parts["fees"], "fees")
+    book.move(source, acc.penalties, parts["penalties"], "penalties")
+    book.move(source, acc.overpaid, alloc.overpaid, "over-payment held for the member")
     paid_off = all(d.total.is_zero() for d in alloc.remaining)
     values: dict[str, Any] = {}
     if paid_off:

@@ -143,13 +143,21 @@ def recover(
             select(loan_tx.c.kind, func.sum(loan_tx.c.amount_minor))
             .where(
                 loan_tx.c.loan_id == row.id,
-                loan_tx.c.kind.in_([TransactionKind.WRITE_OFF.value, TransactionKind.RECOVERY]),
+                loan_tx.c.kind.in_(
+                    [
+                        TransactionKind.WRITE_OFF,
+                        TransactionKind.RECOVERY,
+                        TransactionKind.GUARANTEE_CALL,
+                    ]
+                ),
             )
             .group_by(loan_tx.c.kind)
         ).all()
         totals = {kind: int(total) for kind, total in sums}
-        left = totals.get(TransactionKind.WRITE_OFF.value, 0) - totals.get(
-            TransactionKind.RECOVERY.value, 0
+        # what the group's guarantee covered is recovered too (guarantees.call_guarantee)
+        left = totals.get(TransactionKind.WRITE_OFF.value, 0) - sum(
+            totals.get(k.value, 0)
+            for k in (TransactionKind.RECOVERY, TransactionKind.GUARANTEE_CALL)
         )
         full = money.minor >= left
         status = next_status(
