@@ -251,3 +251,34 @@ def test_pro_rata_loss_never_makes_a_payout_negative(savings: list[int], loss_sh
     plan = plan_share_out(balances, ShareOutRule.PRO_RATA)
     assert sum(ln.payout.minor for ln in plan.lines) == sum(savings) - loss
     assert all(not ln.payout.is_negative() for ln in plan.lines)
+
+
+def test_a_write_off_expense_reduces_what_is_shared() -> None:
+    # savings 1000 + 2000; interest 300, penalties 60, a written-off internal loan of 60:
+    # net earnings 300 + 60 - 60 = 300, cash 3300 -> pro rata 1100 / 2200
+    members = (MemberSavings(1, kes(1000), kes(0)), MemberSavings(2, kes(2000), kes(0)))
+    income = {
+        AccountCode.INTEREST_INCOME: kes(300),
+        AccountCode.PENALTY_INCOME: kes(60),
+        AccountCode.WRITE_OFF_EXPENSE: kes(-60),
+    }
+    balances = CycleBalances("KES", kes(3300), kes(0), kes(0), income, members)
+    plan = plan_share_out(balances, ShareOutRule.PRO_RATA)
+    assert payouts(plan) == [Decimal("1100.00"), Decimal("2200.00")]
+    entry = share_out_entry(7, balances, plan, ON)
+    cash = AccountKey(AccountCode.GROUP_CASH, 7)
+    assert -sum(p.amount.amount for p in entry.postings if p.account == cash) == Decimal(3300)
+    closed = {p.account.code: p.amount.amount for p in entry.postings if p.account != cash}
+    assert closed[AccountCode.WRITE_OFF_EXPENSE] == Decimal("-60.00")  # credited to zero
+    assert closed[AccountCode.PENALTY_INCOME] == Decimal("60.00")  # debited to zero
+
+
+def test_a_blocked_guarantee_must_be_settled_first() -> None:
+    members = (MemberSavings(1, kes(1000), kes(0)),)
+    balances = CycleBalances(
+        "KES", kes(800), kes(0), kes(0), {}, members,
+        other_assets={AccountCode.GUARANTEE_DEPOSIT: kes(200)},
+    )
+    with pytest.raises(RuleViolation, match="guarantee_deposit 200.00 KES") as err:
+        plan_share_out(balances, ShareOutRule.PRO_RATA)
+    assert err.value.field == "fund"

@@ -199,3 +199,17 @@ def test_cli_share_out_and_statement(sqlite_db: Database, monkeypatch) -> None:
     statement = runner.invoke(app, ["group", "statement", "1"])
     assert statement.exit_code == 0, statement.output
     assert "530.00" in statement.output and "Member 2" in statement.output
+
+
+def test_passbooks_are_not_shared_and_do_not_block_the_share_out(db: Database) -> None:
+    from kuza.services.passbook import PassbookMove, move
+
+    w = make_world(db)
+    three_meetings(db, w)
+    move(db, w.member_ids[1], PassbookMove.DEPOSIT, "400", date(2026, 1, 20), "R1", "a", TODAY)
+    done = share_out(db, w.group_id, ON, "treasurer", TODAY)
+    statement = share_out_statement(db, done.share_out_id)
+    assert statement.fund.amount == Decimal("1060.00")  # as without the passbook
+    passbook_cash = AccountKey(AccountCode.PASSBOOK_CASH, w.group_id)
+    assert shown(db, w)[passbook_cash] == Decimal("400.00")  # her own money stays
+    assert ledger_check.check(db) == []

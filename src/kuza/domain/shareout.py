@@ -2,7 +2,8 @@
 
 The distributable fund is the group fund's cash less the social fund (welfare money is
 kept for the next cycle, never shared). It is made of the members' savings plus the
-cycle's income (fines, interest, fees, retained earnings). The group's
+cycle's net earnings: every group-level income, expense and equity account (fines,
+interest, fees, penalties, retained earnings, less write-offs), all closed to zero. The group's
 :class:`ShareOutRule` says how the income is divided; every split goes through
 :func:`kuza.domain.money.allocate`, so the payouts add up to the fund to the cent.
 """
@@ -10,21 +11,27 @@ cycle's income (fines, interest, fees, retained earnings). The group's
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from kuza.domain.errors import RuleViolation
 from kuza.domain.groups import ShareOutRule
-from kuza.domain.ledger import AccountCode, AccountKey, EntryBuilder, JournalEntry
+from kuza.domain.ledger import (
+    CHART_BY_CODE,
+    AccountCode,
+    AccountKey,
+    AccountType,
+    EntryBuilder,
+    JournalEntry,
+)
 from kuza.domain.money import Money, allocate, total
 
-# Accounts whose (credit) balance is the cycle's earnings, closed to zero by a share-out.
-INCOME_ACCOUNTS: tuple[AccountCode, ...] = (
-    AccountCode.FINES_INCOME,
-    AccountCode.INTEREST_INCOME,
-    AccountCode.FEE_INCOME,
-    AccountCode.FUND_EQUITY,
-)
+EARNINGS_TYPES = frozenset({AccountType.INCOME, AccountType.EXPENSE, AccountType.EQUITY})
+
+
+def is_earnings(code: AccountCode) -> bool:
+    """Accounts closed by a share-out: the cycle's earnings, less its expenses."""
+    return CHART_BY_CODE[code].type in EARNINGS_TYPES
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,9 @@ class CycleBalances:
     cash: Money
     social_fund: Money
     internal_loans: Money
-    income: Mapping[AccountCode, Money]
+    income: Mapping[AccountCode, Money]  # net earnings per account: income +, expense -
     savings: tuple[MemberSavings, ...]
+    other_assets: Mapping[AccountCode, Money] = field(default_factory=dict)
 
     @property
     def fund(self) -> Money:
@@ -87,6 +95,13 @@ def _check(balances: CycleBalances) -> None:
             f"internal loans of {balances.internal_loans} are still outstanding; "
             "collect them before the share-out",
             field="internal_loans",
+        )
+    blocked = {code: v for code, v in balances.other_assets.items() if not v.is_zero()}
+    if blocked:
+        what = ", ".join(f"{code.name.lower()} {v}" for code, v in sorted(blocked.items()))
+        raise RuleViolation(
+            f"part of the fund is not in cash ({what}); release or settle it before the share-out",
+            field="fund",
         )
     if balances.fund.is_negative():
         raise RuleViolation(
@@ -190,7 +205,11 @@ def share_out_entry(
             f"share-out member {m}: voluntary savings returned",
         )
     for code, amount in sorted(balances.income.items()):
-        book.move(AccountKey(code, group_id), cash, amount, f"share-out: {code.name} shared")
+        account = AccountKey(code, group_id)
+        if amount.is_negative():  # an expense (e.g. a write-off) closes the other way
+            book.move(cash, account, -amount, f"share-out: {code.name} closed")
+        else:
+            book.move(account, cash, amount, f"share-out: {code.name} shared")
     if not book.postings:
         raise RuleViolation("the group fund is empty: there is nothing to share out", "fund")
     entry = book.build()

@@ -24,13 +24,13 @@ from kuza.adapters.db.schema import (
 )
 from kuza.domain.errors import Conflict, NotFound, RuleViolation
 from kuza.domain.groups import Group, GroupStatus, ShareOutRule
-from kuza.domain.ledger import AccountCode, AccountKey, normal_balance
+from kuza.domain.ledger import CHART_BY_CODE, AccountCode, AccountKey, AccountType, normal_balance
 from kuza.domain.money import Money, total
 from kuza.domain.shareout import (
-    INCOME_ACCOUNTS,
     CycleBalances,
     MemberSavings,
     ShareOutPlan,
+    is_earnings,
     plan_share_out,
     share_out_entry,
 )
@@ -71,10 +71,20 @@ def cycle_balances(conn: Connection, group: Group, on: date) -> CycleBalances:
         internal_loans=total(
             (v for k, v in bal.items() if k.code is AccountCode.INTERNAL_LOANS), cur
         ),
+        # credit-normal net: an income's credit balance counts +, an expense's debit -
         income={
-            code: shown(code)
-            for code in INCOME_ACCOUNTS
-            if AccountKey(code, group.id) in bal and not shown(code).is_zero()
+            k.code: -v
+            for k, v in bal.items()
+            if k.member_id is None and is_earnings(k.code) and not v.is_zero()
+        },
+        other_assets={
+            k.code: v
+            for k, v in bal.items()
+            if k.member_id is None
+            and CHART_BY_CODE[k.code].type is AccountType.ASSET
+            # passbooks are the members' own money beside the fund, never shared out
+            and k.code not in (AccountCode.GROUP_CASH, AccountCode.PASSBOOK_CASH)
+            and not v.is_zero()
         },
         savings=tuple(
             MemberSavings(
