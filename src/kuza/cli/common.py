@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from kuza.domain.errors import DomainError
 
@@ -39,3 +40,14 @@ def domain_errors() -> Iterator[None]:
         where = f" (field: {exc.field})" if exc.field else ""
         err_console.print(f"[red]error[/red]: {exc.message}{where}")
         raise typer.Exit(2) from None
+
+
+def progress_bar() -> Progress:
+    """The one progress bar of long commands (import, synth): what, how many, how long."""
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )

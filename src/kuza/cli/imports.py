@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from kuza.adapters.db.engine import Database
-from kuza.cli.common import console, domain_errors
+from kuza.cli.common import console, domain_errors, progress_bar
 from kuza.services.imports import HEADER, import_members, write_template
 
 app = typer.Typer(no_args_is_help=True, help="Bulk imports from CSV or XLSX sheets.")
@@ -24,13 +23,7 @@ def members(
     """Import members; writes FILE_report.csv|xlsx with a Status per row."""
     with (
         domain_errors(),
-        Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar,
+        progress_bar() as bar,
     ):
         task = bar.add_task(f"checking {file.name}", total=None)
         result = import_members(

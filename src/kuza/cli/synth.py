@@ -6,10 +6,9 @@ import time
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from kuza.adapters.db.engine import Database
-from kuza.cli.common import console, domain_errors
+from kuza.cli.common import console, domain_errors, progress_bar
 from kuza.services.ledger_check import check
 from kuza.services.synth import Mode, SynthSpec, synthesise
 
@@ -30,13 +29,7 @@ def synth(
     started = time.perf_counter()
     with (
         domain_errors(),
-        Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar,
+        progress_bar() as bar,
     ):
         task = bar.add_task(f"{spec.programme_code} ({mode.value})", total=groups)
         result = synthesise(db, spec, mode, progress=lambda n: bar.advance(task, n))
