@@ -93,6 +93,25 @@ WEB = [
     ),
     Route("POST /groups/{id}/meetings", _web_check_sheet, (OK, 403, OK, OK, 403, 404), LOGIN_FIRST),
     Route("GET /admin/audit", _get("/admin/audit"), (OK, 403, 403, 403, 403, 403), LOGIN_FIRST),
+    Route("GET /dashboard", _get("/dashboard"), (OK, OK, OK, 403, OK, OK), LOGIN_FIRST),
+    Route(
+        "GET /dashboard/rows/{code}",
+        _get("/dashboard/rows/jobs_created"),
+        (OK, OK, OK, 403, OK, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /dashboard/impact.csv",
+        _get("/dashboard/impact.csv"),
+        (OK, OK, OK, 403, OK, OK),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /dashboard/impact.xlsx",
+        _get("/dashboard/impact.xlsx"),
+        (OK, OK, OK, 403, OK, OK),
+        LOGIN_FIRST,
+    ),
     Route("POST /locale", _web_locale, (OK, OK, OK, OK, OK, OK), OK),
     Route("POST /logout", _web_logout, (OK, OK, OK, OK, OK, OK), LOGIN_FIRST),
 ]
@@ -108,6 +127,7 @@ API = [
         401,
     ),
     Route("POST /api/v1/members/{id}/passbook", _api_deposit, (OK, 403, OK, OK, 403, 403), 401),
+    Route("GET /api/v1/metrics", _get("/api/v1/metrics"), (OK, OK, OK, 403, OK, OK), 401),
 ]
 
 

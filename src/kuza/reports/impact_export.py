@@ -39,6 +39,16 @@ def to_csv(report: ImpactReport) -> str:
 
 def write_xlsx(report: ImpactReport, path: Path) -> None:
     """Values stay text so decimals are exact; a reader converts with ``Decimal``."""
+    _workbook(report).save(path)
+
+
+def xlsx_bytes(report: ImpactReport) -> bytes:
+    out = io.BytesIO()
+    _workbook(report).save(out)
+    return out.getvalue()
+
+
+def _workbook(report: ImpactReport) -> Workbook:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -51,4 +61,4 @@ def write_xlsx(report: ImpactReport, path: Path) -> None:
     info.append(["currency", report.currency])
     info.append(["from", report.start.isoformat()])
     info.append(["to", report.end.isoformat()])
-    book.save(path)
+    return book

@@ -877,3 +877,16 @@ insurance_claim = Table(
     Column("reason", Text, nullable=False, default=""),
     CheckConstraint("claimed_minor > 0", name="claimed_positive"),
 )
+
+# What a donor funds, as restrictions within her account's programme: no row, the whole
+# programme; rows, only those branches and/or value chains (each row names one of them).
+donor_scope = Table(
+    "donor_scope",
+    metadata,
+    _id(),
+    _programme(),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False, index=True),
+    Column("branch_id", Integer, ForeignKey("branch.id")),
+    Column("value_chain_id", Integer, ForeignKey("value_chain.id")),
+    CheckConstraint("(branch_id IS NULL) <> (value_chain_id IS NULL)", name="one_restriction"),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from kuza.web.api import auth, errors, groups, meetings, passbook
+from kuza.web.api import auth, errors, groups, meetings, metrics, passbook
 from kuza.web.deps import WebConfig
 
 API_PREFIX = "/api/v1"
@@ -26,6 +26,6 @@ def create_api(config: WebConfig) -> FastAPI:
     )
     api.state.kuza = config
     errors.install(api)
-    for module in (auth, groups, meetings, passbook):
+    for module in (auth, groups, meetings, passbook, metrics):
         api.include_router(module.router)
     return api

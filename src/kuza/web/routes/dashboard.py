@@ -1,0 +1,169 @@
+"""The programme dashboard: impact figures with definitions, charts, the rows behind a
+figure and the CSV/XLSX exports, each for the user's scope (a donor's funded scope)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kuza.domain.access import Principal, Role
+from kuza.domain.errors import DomainError
+from kuza.reports.dashboard import Dashboard, Scope, dashboard, programme_choices, scope_for
+from kuza.reports.impact_export import to_csv, xlsx_bytes
+from kuza.web.deps import Config, CurrentUser, locale_of, render, tr
+from kuza.web.i18n import N_
+from kuza.web.metrics_text import sections, shown
+
+router = APIRouter()
+MAX_ROWS = 1000
+LINKED = {"enterprise": "/enterprises/{}"}
+# Refusals of the services this page shows by name.
+SHOWN_ERRORS = (N_("the end date is before the start date"),)
+
+From = Annotated[str | None, Query(alias="from", max_length=10)]
+To = Annotated[str | None, Query(alias="to", max_length=10)]
+ProgrammeId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+
+
+def _scope(cfg: Config, user: Principal, programme: int | None) -> Scope:
+    scope = scope_for(cfg.db, user, programme)
+    if scope is None:
+        if user.role is Role.ADMIN:
+            raise HTTPException(404, N_("No such programme."))
+        raise HTTPException(403, N_("Your role has no programme dashboard."))
+    return scope
+
+
+def _day(raw: str | None, field: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(N_("not a date like 2026-03-31"), field=field) from None
+
+
+def _load(
+    cfg: Config, user: Principal, start: str | None, end: str | None, programme: int | None
+) -> Dashboard:
+    scope = _scope(cfg, user, programme)
+    return dashboard(cfg.db, scope, _day(start, "from"), _day(end, "to") or cfg.today())
+
+
+def _load_or_422(
+    cfg: Config, user: Principal, start: str | None, end: str | None, programme: int | None
+) -> Dashboard:
+    try:
+        return _load(cfg, user, start, end, programme)
+    except DomainError as exc:
+        raise HTTPException(422, f"{exc.field}: {exc.message}") from None
+
+
+def _query(board: Dashboard, user: Principal) -> str:
+    params = {"from": board.report.start.isoformat(), "to": board.report.end.isoformat()}
+    if user.role is Role.ADMIN:
+        params["programme"] = str(board.scope.programme_id)
+    return urlencode(params)
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(
+    request: Request,
+    user: CurrentUser,
+    cfg: Config,
+    start: From = None,
+    end: To = None,
+    programme: ProgrammeId = None,
+) -> HTMLResponse:
+    context: dict[str, object] = {"start": start or "", "end": end or "", "error": None}
+    if user.role is Role.ADMIN:
+        context["programmes"] = programme_choices(cfg.db)
+    try:
+        board = _load(cfg, user, start, end, programme)
+    except DomainError as exc:
+        _ = tr(request)
+        context["error"] = {"field": exc.field, "message": _(exc.message)}
+        return render(request, "dashboard.html", {**context, "board": None}, 422)
+    _ = tr(request)
+    context |= {
+        "board": board,
+        "sections": sections(board.report.metrics, locale_of(request), _),
+        "query": _query(board, user),
+        "start": board.report.start.isoformat(),
+        "end": board.report.end.isoformat(),
+    }
+    return render(request, "dashboard.html", context)
+
+
+@router.get("/dashboard/rows/{code}", response_class=HTMLResponse)
+def dashboard_rows(
+    request: Request,
+    user: CurrentUser,
+    cfg: Config,
+    code: Annotated[str, Path(max_length=60)],
+    start: From = None,
+    end: To = None,
+    programme: ProgrammeId = None,
+) -> HTMLResponse:
+    """The rows a figure comes from; never for a donor, who sees aggregates only."""
+    if user.role is Role.DONOR:
+        raise HTTPException(404, N_("No such page."))
+    board = _load_or_422(cfg, user, start, end, programme)
+    found = [m for m in board.report.metrics if m.code == code]
+    if not found:
+        raise HTTPException(404, N_("No such figure."))
+    metric = found[0]
+    rows = []
+    for source in metric.sources[:MAX_ROWS]:
+        table, _sep, rid = source.partition(":")
+        link = LINKED[table].format(rid) if table in LINKED else None
+        rows.append({"table": table, "id": rid, "link": link})
+    context = {
+        "board": board,
+        "metric": shown(metric, locale_of(request), tr(request)),
+        "rows": rows,
+        "more": max(0, len(metric.sources) - MAX_ROWS),
+        "query": _query(board, user),
+    }
+    return render(request, "dashboard_rows.html", context)
+
+
+@router.get("/dashboard/impact.csv")
+def dashboard_csv(
+    user: CurrentUser,
+    cfg: Config,
+    start: From = None,
+    end: To = None,
+    programme: ProgrammeId = None,
+) -> Response:
+    board = _load_or_422(cfg, user, start, end, programme)
+    return Response(
+        to_csv(board.report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{_file(board)}.csv"'},
+    )
+
+
+@router.get("/dashboard/impact.xlsx")
+def dashboard_xlsx(
+    user: CurrentUser,
+    cfg: Config,
+    start: From = None,
+    end: To = None,
+    programme: ProgrammeId = None,
+) -> Response:
+    board = _load_or_422(cfg, user, start, end, programme)
+    return Response(
+        xlsx_bytes(board.report),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_file(board)}.xlsx"'},
+    )
+
+
+def _file(board: Dashboard) -> str:
+    r = board.report
+    return f"impact-{r.programme_code}-{r.start.isoformat()}-{r.end.isoformat()}"
