@@ -133,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"running {name} …")
         # A fresh process per case: its peak memory is its own.
         with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-            rows += pool.submit(case).result()
+            done = pool.submit(case).result()
+        for r in table_rows(done):  # as it comes, so a later crash loses nothing
+            console.print(" | ".join(r))
+        rows += done
     if "pending" in args.only:
         rows += pending.run()
     table = Table(*HEAD, title="Kuza benchmarks (figure vs baseline measured in the same run)")

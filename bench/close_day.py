@@ -11,11 +11,17 @@ of history, when most loans are active and the stopped ones are late.
 
 from __future__ import annotations
 
+import statistics
+import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import text
 
 from bench.common import Row, peak_mb, scratch_database, timed
+from kuza.adapters.db.engine import Database
+from kuza.reports.arrears import arrears_list, portfolio
 from kuza.services.loans.close_day import close_day
 from kuza.services.synth import SynthSpec, synthesise
 
@@ -23,7 +29,64 @@ LOANS_PER_GROUP = 12  # measured: ~20 members, ~60% with an external loan
 FINERACT = 370 / 60  # loans per second per thread, Apache Fineract's published COB rate
 
 
-def run(backend: str, loans: int, months: int = 6) -> list[Row]:
+def latencies(call: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """p50 and p95 of ``repeat`` calls, in seconds (the first call warms the cache)."""
+    call()
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - started)
+    seconds.sort()
+    return statistics.median(seconds), seconds[min(len(seconds) - 1, round(0.95 * len(seconds)))]
+
+
+def reports(db: Database, pid: int, day: Any, size: str, repeat: int) -> list[Row]:
+    """(3) The arrears list, the portfolio (PAR, repayment rates) and the ledger totals a
+    dashboard shows, against a primary-key read in the same run."""
+    with db.engine.connect() as conn:
+        lines = conn.execute(text("SELECT count(*) FROM journal_line")).scalar_one()
+        some = conn.execute(text("SELECT max(id) FROM loan")).scalar_one()
+
+    def pk() -> None:
+        with db.read() as conn:
+            conn.execute(text("SELECT * FROM loan WHERE id = :id"), {"id": some}).one()
+
+    def totals() -> None:
+        with db.read() as conn:
+            conn.execute(
+                text(
+                    "SELECT code, sum(balance_minor) FROM ledger_account "
+                    "WHERE programme_id = :p GROUP BY code"
+                ),
+                {"p": pid},
+            ).all()
+
+    base50, base95 = latencies(pk, repeat * 3)
+    rows = []
+    for name, call in (
+        ("arrears list (all late loans)", lambda: arrears_list(db, pid)),
+        ("portfolio: PAR and repayment rates", lambda: portfolio(db, pid, "KES", day)),
+        ("dashboard ledger totals (running balances)", totals),
+    ):
+        p50, p95 = latencies(call, repeat)
+        rows.append(
+            Row(
+                "3 dashboard/arrears",
+                db.engine.dialect.name,
+                f"{lines:,} ledger lines; {size}",
+                f"{name}: p50 {p50 * 1000:,.0f} ms",
+                p95 * 1000,
+                "ms p95",
+                "primary-key read p95",
+                base95 * 1000,
+                note=f"PK read p50 {base50 * 1000:.2f} ms; {repeat} calls",
+            )
+        )
+    return rows
+
+
+def run(backend: str, loans: int, months: int = 6, repeat: int = 5) -> list[Row]:
     groups = max(1, -(-loans // LOANS_PER_GROUP))
     spec = SynthSpec(groups=groups, months=months, seed=5, loans=True, meetings=False)
     with scratch_database(backend) as db:
@@ -56,12 +119,14 @@ def run(backend: str, loans: int, months: int = 6) -> list[Row]:
                     )
                 )
             conn.rollback()
+        size = f"{made.loans:,} loans"
+        report_rows = reports(db, made.programme_id, day, size, repeat)
     size = f"{made.loans:,} loans ({result.loans:,} active, {instalments:,} instalments)"
     base = result.loans / touch.seconds
     mb = peak_mb()
     common = dict(bench="2 close-day", backend=backend, size=size, unit="loans/s", peak_mb=mb)
     note_base = f"bare count(*) {scan.seconds:.2f} s; book loaded in {load.seconds:.0f} s"
-    return [
+    return [r.__class__(**{**r.__dict__, "peak_mb": mb}) for r in report_rows] + [
         Row(
             figure=f"close-day, first run of a day ({first.seconds:.2f} s)",
             value=result.loans / first.seconds,

@@ -183,7 +183,8 @@ def plan_group(spec: SynthSpec, index: int) -> GroupPlan:
     rng = _rng(spec, "group", index)
     agent = index // spec.groups_per_agent
     size = rng.randint(15, 25)
-    men = sum(1 for _ in range(size) if rng.random() < 0.12)
+    # at most as many men as there are men's names (a draw over 10 broke big loads)
+    men = min(len(MEN), sum(1 for _ in range(size) if rng.random() < 0.12))
     firsts = [*rng.sample(WOMEN, size - men), *rng.sample(MEN, men)]
     members = tuple(
         MemberPlan(
