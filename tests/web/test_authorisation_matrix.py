@@ -20,6 +20,7 @@ from kuza.adapters.db.engine import Database
 from kuza.domain.access import Role
 from kuza.services import users
 from tests.web.conftest import PASSWORD, TODAY, Org, csrf_of, login
+from tests.web.loan_setup import ACTIVE_LOAN, WAITING_ACTION, make_loan_book
 
 pytestmark = pytest.mark.storage
 
@@ -79,8 +80,38 @@ def _api_token(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
     return c.post("/api/v1/auth/token", json={"username": h.get("user", "x"), "password": PASSWORD})
 
 
+def _web_post(
+    path: str, **data: str
+) -> Callable[[TestClient, Org, dict[str, str]], httpx.Response]:
+    """A POST of a form with the session's token; loan-book forms are sent with a bad
+    date or amount, so a role let in gets 422 and nothing is written."""
+
+    def call(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+        token = csrf_of(c.get("/login").text) if not h else h["csrf"]
+        target = path.format(
+            g=o.world.group_id, m=o.world.member_ids[0], loan=ACTIVE_LOAN, action=WAITING_ACTION
+        )
+        return c.post(target, data={"csrf_token": token, **data})
+
+    return call
+
+
+def _api_post(
+    path: str, body: dict[str, object] | None = None
+) -> Callable[[TestClient, Org, dict[str, str]], httpx.Response]:
+    """An API write with a body the schema or the service refuses (422 when let in)."""
+
+    def call(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+        target = path.format(loan=ACTIVE_LOAN, action=WAITING_ACTION)
+        sent = {"group_id": o.world.group_id, **body} if body and "group_id" in body else body
+        return c.post(target, json=sent, headers=h)
+
+    return call
+
+
 OK = "ok"
 LOGIN_FIRST = "login"
+BAD = 422  # let in; the form's bad input refused, nothing written
 WEB = [
     Route("GET /", _get("/"), (OK, OK, OK, OK, OK, OK), LOGIN_FIRST),
     Route("GET /groups", _get("/groups"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
@@ -114,6 +145,82 @@ WEB = [
     ),
     Route("POST /locale", _web_locale, (OK, OK, OK, OK, OK, OK), OK),
     Route("POST /logout", _web_logout, (OK, OK, OK, OK, OK, OK), LOGIN_FIRST),
+    Route("GET /members/{id}", _get("/members/{m}"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
+    Route(
+        "POST /members/{id}/passbook",
+        _web_post("/members/{m}/passbook", amount="x", on="2026-02-02", reference="r"),
+        (BAD, 403, BAD, BAD, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route("GET /loans", _get("/loans"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
+    Route(
+        "GET /loans/{loan_id}",
+        _get(f"/loans/{ACTIVE_LOAN}"),
+        (OK, OK, OK, OK, OK, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /groups/{id}/loans/new",
+        _get("/groups/{g}/loans/new"),
+        (OK, 403, OK, OK, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /groups/{id}/loans",
+        _web_post("/groups/{g}/loans", amount="x"),
+        (BAD, 403, BAD, BAD, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /loans/{loan_id}/approve",
+        _web_post("/loans/{loan}/approve", on="x"),
+        (BAD, BAD, BAD, 403, BAD, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /loans/{loan_id}/reject",
+        _web_post("/loans/{loan}/reject", on="x"),
+        (BAD, BAD, BAD, 403, BAD, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /loans/{loan_id}/disburse",
+        _web_post("/loans/{loan}/disburse", on="x"),
+        (BAD, 403, BAD, BAD, BAD, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /loans/{loan_id}/repay",
+        _web_post("/loans/{loan}/repay", on="x"),
+        (BAD, 403, BAD, BAD, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /loans/{loan_id}/write-off",
+        _web_post("/loans/{loan}/write-off", on="x"),
+        (BAD, 403, BAD, BAD, BAD, 404),
+        LOGIN_FIRST,
+    ),
+    Route("GET /arrears", _get("/arrears"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
+    Route("GET /approvals", _get("/approvals"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
+    Route(
+        "POST /approvals/{action_id}/approve",
+        _web_post("/approvals/{action}/approve"),
+        (BAD, BAD, BAD, 403, BAD, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /approvals/{action_id}/reject",
+        _web_post("/approvals/{action}/reject", reason=""),
+        (BAD, BAD, BAD, 403, BAD, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /groups/{id}/share-out",
+        _web_post("/groups/{g}/share-out", on="x"),
+        (OK, 403, OK, OK, 403, 404),
+        LOGIN_FIRST,
+    ),
 ]
 API = [
     Route("POST /api/v1/auth/token", _api_token, (OK, OK, OK, OK, OK, OK), 401),
@@ -127,6 +234,70 @@ API = [
         401,
     ),
     Route("POST /api/v1/members/{id}/passbook", _api_deposit, (OK, 403, OK, OK, 403, 403), 401),
+    Route("GET /api/v1/loans", _get("/api/v1/loans"), (OK, OK, OK, OK, OK, 403), 401),
+    Route(
+        "GET /api/v1/loans/{loan_id}",
+        _get(f"/api/v1/loans/{ACTIVE_LOAN}"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans",
+        _api_post(
+            "/api/v1/loans",
+            {
+                "group_id": 0,
+                "member_id": 1,
+                "product_id": 1,
+                "amount": "x",
+                "applied_on": "2026-02-02",
+            },
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/approve",
+        _api_post("/api/v1/loans/{loan}/approve", {"on": "x"}),
+        (BAD, BAD, BAD, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/reject",
+        _api_post("/api/v1/loans/{loan}/reject", {"on": "2026-02-02", "reason": ""}),
+        (BAD, BAD, BAD, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/disburse",
+        _api_post("/api/v1/loans/{loan}/disburse", {"on": "x"}),
+        (BAD, 403, BAD, BAD, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/repayments",
+        _api_post("/api/v1/loans/{loan}/repayments", {"amount": "x", "on": "2026-02-02"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/pending-actions",
+        _get("/api/v1/pending-actions"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/pending-actions/{action_id}/approve",
+        _api_post("/api/v1/pending-actions/{action}/approve"),
+        (BAD, BAD, BAD, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/pending-actions/{action_id}/reject",
+        _api_post("/api/v1/pending-actions/{action}/reject", {"reason": ""}),
+        (BAD, BAD, BAD, 403, BAD, 403),
+        401,
+    ),
     Route("GET /api/v1/metrics", _get("/api/v1/metrics"), (OK, OK, OK, 403, OK, OK), 401),
 ]
 
@@ -145,6 +316,7 @@ def with_finance(org: Org, db: Database) -> Org:
     users.create_user(
         db, users.NewUser("finance", Role.FINANCE, PASSWORD, programme_id=org.world.programme_id)
     )
+    make_loan_book(db, org)
     return org
 
 

@@ -8,6 +8,7 @@ as at risk; the repayment rates are summed over loans, weighted by the amount fa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,7 @@ from kuza.adapters.db.schema import (
     loan_instalment,
     loan_transaction,
     member,
+    programme,
     savings_group,
 )
 from kuza.domain.loans.arrears import (
@@ -62,8 +64,11 @@ class ArrearsRow:
     as_of: date
 
 
-def arrears_list(db: Database, programme_id: int) -> list[ArrearsRow]:
-    """Loans with something late, the latest first to fall behind last."""
+def arrears_list(
+    db: Database, programme_id: int | None, only: Collection[int] | None = None
+) -> list[ArrearsRow]:
+    """Loans with something late, the latest first to fall behind last; of one programme
+    (None: all) and, with ``only``, of those groups alone."""
     a = loan_arrears.c
     query = (
         select(
@@ -83,9 +88,13 @@ def arrears_list(db: Database, programme_id: int) -> list[ArrearsRow]:
         .join(loan, loan.c.id == a.loan_id)
         .join(member, member.c.id == loan.c.member_id)
         .join(savings_group, savings_group.c.id == loan.c.group_id)
-        .where(a.programme_id == programme_id, a.days_past_due > 0)
+        .where(a.days_past_due > 0)
         .order_by(a.days_past_due.desc(), a.loan_id)
     )
+    if programme_id is not None:
+        query = query.where(a.programme_id == programme_id)
+    if only is not None:
+        query = query.where(loan.c.group_id.in_(list(only)))
     with db.read() as conn:
         rows = conn.execute(query).all()
 
@@ -120,20 +129,28 @@ class Portfolio:
     cumulative_rate: Decimal | None
 
 
-def portfolio(db: Database, programme_id: int, currency: str, as_of: date) -> Portfolio:
+def portfolio(
+    db: Database,
+    programme_id: int,
+    currency: str,
+    as_of: date,
+    only: Collection[int] | None = None,
+) -> Portfolio:
+    """PAR and repayment rates of a programme's loans (with ``only``: of those groups)."""
     a = loan_arrears.c
+    groups = loan.c.group_id.in_(list(only)) if only is not None else loan.c.id.is_not(None)
     with db.read() as conn:
         at_risk = conn.execute(
             select(a.outstanding_principal_minor, a.days_past_due, loan.c.status)
             .join(loan, loan.c.id == a.loan_id)
-            .where(a.programme_id == programme_id)
+            .where(a.programme_id == programme_id, groups)
         ).all()
         counted = [LoanStatus.DISBURSED, LoanStatus.RESCHEDULED, LoanStatus.CLOSED]
         i = loan_instalment.c
         dues = conn.execute(
             select(i.loan_id, i.due_on, i.principal_minor + i.interest_minor + i.fee_minor)
             .join(loan, loan.c.id == i.loan_id)
-            .where(loan.c.programme_id == programme_id, loan.c.status.in_(counted))
+            .where(loan.c.programme_id == programme_id, loan.c.status.in_(counted), groups)
         ).all()
         t = loan_transaction.c
         # a reversed repayment (its entry reversed) was never received
@@ -146,6 +163,7 @@ def portfolio(db: Database, programme_id: int, currency: str, as_of: date) -> Po
             .where(
                 loan.c.programme_id == programme_id,
                 loan.c.status.in_(counted),
+                groups,
                 t.kind == "repayment",
                 t.entry_id.not_in(reversed_entries),
             )
@@ -182,4 +200,36 @@ def portfolio(db: Database, programme_id: int, currency: str, as_of: date) -> Po
         par=par_buckets(loans),
         on_time_rate=on_time / fallen if fallen else None,
         cumulative_rate=cumulative / fallen if fallen else None,
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammePortfolio:
+    programme_id: int
+    name: str
+    portfolio: Portfolio
+
+
+@dataclass(frozen=True)
+class ArrearsOverview:
+    rows: list[ArrearsRow]
+    portfolios: list[ProgrammePortfolio]
+
+
+def arrears_overview(
+    db: Database, programme_id: int | None, only: Collection[int] | None, as_of: date
+) -> ArrearsOverview:
+    """The arrears page: late loans and, per programme, PAR and repayment rates, all
+    limited to the groups given (``only``; None = every group of the programme)."""
+    query = select(programme.c.id, programme.c.name, programme.c.currency).order_by(programme.c.id)
+    if programme_id is not None:
+        query = query.where(programme.c.id == programme_id)
+    with db.read() as conn:
+        programmes = conn.execute(query).all()
+    return ArrearsOverview(
+        rows=arrears_list(db, programme_id, only),
+        portfolios=[
+            ProgrammePortfolio(p.id, p.name, portfolio(db, p.id, p.currency, as_of, only))
+            for p in programmes
+        ],
     )

@@ -28,7 +28,17 @@ from kuza.domain.money import Money
 from kuza.web.api import API_PREFIX, create_api
 from kuza.web.deps import LoginRequired, WebConfig, current_user, render, verify_csrf
 from kuza.web.i18n import DEFAULT, N_, format_day, format_money, format_number
-from kuza.web.routes import admin, auth, dashboard, groups, locale, meetings
+from kuza.web.routes import (
+    admin,
+    approvals,
+    auth,
+    dashboard,
+    groups,
+    loans,
+    locale,
+    meetings,
+    members,
+)
 from kuza.web.security import LoginThrottle, secret_key
 
 HERE = Path(__file__).parent
@@ -139,6 +149,9 @@ def create_app(
     app.include_router(meetings.router, dependencies=protected)
     app.include_router(admin.router, dependencies=protected)
     app.include_router(dashboard.router, dependencies=protected)
+    app.include_router(members.router, dependencies=protected)
+    app.include_router(loans.router, dependencies=protected)
+    app.include_router(approvals.router, dependencies=protected)
     app.mount(API_PREFIX, create_api(config))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -8,13 +8,34 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from kuza.domain.errors import DomainError
 from kuza.domain.money import Money
+from kuza.services.loans.views import DueAtMeeting
 from kuza.services.views import GroupView
 
 AMOUNTS = ("compulsory", "voluntary", "social", "fine", "withdrawal")
-_LINE_FIELD = re.compile(r"^lines\[(\d+)\](?:\.(\w+)(?:\[\d+\]\.(\w+))?)?")
+_LINE_FIELD = re.compile(r"^lines\[(\d+)\](?:\.(\w+)(?:\[(\d+)\]\.(\w+))?)?")
+Dues = Mapping[int, list[DueAtMeeting]]
+
+
+@dataclass(frozen=True)
+class RepaymentBox:
+    """One of the member's active loans on her line: what was due at the meeting (the
+    prefill) and what was typed."""
+
+    loan_id: int
+    product: str
+    amount: str = ""
+
+    @property
+    def paid(self) -> bool:
+        """Blank or zero means no repayment on this loan today."""
+        try:
+            return Decimal(self.amount.strip() or "0") != 0
+        except InvalidOperation:
+            return True  # not an amount: sent, so the service names it
 
 
 @dataclass(frozen=True)
@@ -28,6 +49,11 @@ class SheetRow:
     fine: str = ""
     fine_reason: str = ""
     withdrawal: str = ""
+    loans: tuple[RepaymentBox, ...] = ()
+
+    @property
+    def repaid(self) -> list[RepaymentBox]:
+        return [box for box in self.loans if box.paid]
 
     def line(self) -> dict[str, object]:
         """The sheet line; an empty compulsory box means nothing paid, not the rule."""
@@ -42,6 +68,10 @@ class SheetRow:
                 out[name] = value
         if self.fine.strip() or self.fine_reason.strip():
             out["fines"] = [{"amount": self.fine.strip() or "0", "reason": self.fine_reason}]
+        if self.repaid:
+            out["repayments"] = [
+                {"loan_id": box.loan_id, "amount": box.amount.strip()} for box in self.repaid
+            ]
         return out
 
 
@@ -53,14 +83,30 @@ class SheetForm:
     rows: tuple[SheetRow, ...]
 
     @classmethod
-    def blank(cls, view: GroupView, held_on: date) -> SheetForm:
-        """Every current member present, paying the group's compulsory saving."""
+    def blank(cls, view: GroupView, held_on: date, dues: Dues | None = None) -> SheetForm:
+        """Every current member present, paying the group's compulsory saving and the
+        instalments due on her loans (from the loan book)."""
         rule = str(view.compulsory_saving.amount)
-        rows = tuple(SheetRow(m.id, m.name, compulsory=rule) for m in view.members)
+        dues = dues or {}
+
+        def boxes(mid: int) -> tuple[RepaymentBox, ...]:
+            shown = {
+                d.loan_id: "" if d.amount.is_zero() else str(d.amount.amount)
+                for d in dues.get(mid, [])
+            }
+            return tuple(
+                RepaymentBox(d.loan_id, d.product, shown[d.loan_id]) for d in dues.get(mid, [])
+            )
+
+        rows = tuple(
+            SheetRow(m.id, m.name, compulsory=rule, loans=boxes(m.id)) for m in view.members
+        )
         return cls(view.id, held_on.isoformat(), "", rows)
 
     @classmethod
-    def parse(cls, form: Mapping[str, object], view: GroupView) -> SheetForm:
+    def parse(
+        cls, form: Mapping[str, object], view: GroupView, dues: Dues | None = None
+    ) -> SheetForm:
         """What was typed, row by row in the order the page listed the members."""
         names = {m.id: m.name for m in view.members}
         getlist = getattr(form, "getlist", None)
@@ -74,11 +120,21 @@ class SheetForm:
             def text(name: str, mid: int = mid) -> str:
                 return str(form.get(f"{name}-{mid}") or "")
 
+            products = {d.loan_id: d.product for d in (dues or {}).get(mid, [])}
+            loan_ids = [str(x) for x in getlist(f"loan-{mid}")] if getlist else []
+            boxes = tuple(
+                RepaymentBox(
+                    int(lid), products.get(int(lid), ""), str(form.get(f"repay-{mid}-{lid}") or "")
+                )
+                for lid in loan_ids
+                if lid.isdigit() and len(lid) < 10
+            )
             rows.append(
                 SheetRow(
                     mid,
                     names.get(mid, f"member {mid}"),
                     present=form.get(f"present-{mid}") is not None,
+                    loans=boxes,
                     **{name: text(name) for name in (*AMOUNTS, "fine_reason")},
                 )
             )
@@ -100,6 +156,7 @@ class Totals:
     amounts: dict[str, Money]
     cash_in: Money
     cash_out: Money
+    repayments: Money
 
     @property
     def net(self) -> Money:
@@ -115,8 +172,14 @@ def totals(form: SheetForm, currency: str) -> Totals:
         for name in AMOUNTS:
             with contextlib.suppress(DomainError):
                 sums[name] = sums[name] + Money.of(getattr(row, name).strip() or "0", currency)
-    cash_in = sums["compulsory"] + sums["voluntary"] + sums["social"] + sums["fine"]
-    return Totals(sum(1 for r in form.rows if r.present), sums, cash_in, sums["withdrawal"])
+    repaid = zero
+    for row in form.rows:
+        for box in row.repaid:
+            with contextlib.suppress(DomainError):
+                repaid = repaid + Money.of(box.amount.strip(), currency)
+    cash_in = sums["compulsory"] + sums["voluntary"] + sums["social"] + sums["fine"] + repaid
+    present = sum(1 for r in form.rows if r.present)
+    return Totals(present, sums, cash_in, sums["withdrawal"], repaid)
 
 
 @dataclass(frozen=True)
@@ -137,7 +200,13 @@ def place_error(err: DomainError, form: SheetForm) -> FieldError:
     if found is None or int(found.group(1)) >= len(form.rows):
         return FieldError(err.message)
     row = form.rows[int(found.group(1))]
-    name = found.group(3) or found.group(2) or ""
+    if found.group(2) == "repayments" and found.group(3) is not None:
+        j = int(found.group(3))
+        if j < len(row.repaid):
+            key = f"repay-{row.member_id}-{row.repaid[j].loan_id}"
+            return FieldError(err.message, key, row.member_id)
+        return FieldError(err.message, f"row-{row.member_id}", row.member_id)
+    name = found.group(4) or found.group(2) or ""
     if found.group(2) == "fines":
         name = "fine_reason" if name == "reason" else "fine"
     if name in (*AMOUNTS, "fine_reason"):

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from kuza.web.api import auth, errors, groups, meetings, metrics, passbook
+from kuza.web.api import (
+    approvals,
+    auth,
+    errors,
+    groups,
+    loans,
+    meetings,
+    metrics,
+    passbook,
+)
 from kuza.web.deps import WebConfig
 
 API_PREFIX = "/api/v1"
@@ -26,6 +35,6 @@ def create_api(config: WebConfig) -> FastAPI:
     )
     api.state.kuza = config
     errors.install(api)
-    for module in (auth, groups, meetings, passbook, metrics):
+    for module in (auth, groups, meetings, passbook, metrics, loans, approvals):
         api.include_router(module.router)
     return api

@@ -112,6 +112,11 @@ class FineCreate(Strict):
     reason: Name
 
 
+class RepaymentLineCreate(Strict):
+    loan_id: Id
+    amount: Amount
+
+
 class MeetingLineCreate(Strict):
     member_id: Id
     present: bool = True
@@ -124,6 +129,9 @@ class MeetingLineCreate(Strict):
     social_payout: Amount | None = None
     social_payout_reason: Text | None = None
     fines: Annotated[list[FineCreate], Field(max_length=20)] = []
+    repayments: Annotated[list[RepaymentLineCreate], Field(max_length=20)] = Field(
+        [], description="Loan instalments paid at the meeting, one per loan of hers"
+    )
 
 
 class MeetingCreate(Strict):

@@ -6,7 +6,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kuza.domain.access import Principal, may_record_meetings, sees_group_pages
+from kuza.domain.approvals import PendingKind, may_apply_for_loans, may_submit
 from kuza.services import users
+from kuza.services.stability import grade_group
 from kuza.services.views import group_list, group_view
 from kuza.web.deps import Config, CurrentUser, GroupId, render
 from kuza.web.i18n import N_
@@ -37,4 +39,12 @@ def groups_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLRespons
 @router.get("/groups/{group_id}", response_class=HTMLResponse)
 def group_page(request: Request, group_id: GroupId, user: CurrentUser, cfg: Config) -> HTMLResponse:
     view = group_view(cfg.db, group_id, cfg.today(), user.programme_id)
-    return render(request, "group.html", {"group": view, "may_record": may_record_meetings(user)})
+    context = {
+        "group": view,
+        "may_record": may_record_meetings(user),
+        "may_apply": may_apply_for_loans(user.role),
+        "may_share_out": may_submit(PendingKind.SHARE_OUT, user.role),
+        "stability": grade_group(cfg.db, group_id, cfg.today(), programme_id=user.programme_id),
+        "today": cfg.today().isoformat(),
+    }
+    return render(request, "group.html", context)

@@ -6,7 +6,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuza.domain.access import Principal, may_record_meetings
+from kuza.domain.approvals import PendingKind
 from kuza.domain.errors import DomainError
+from kuza.services import approvals
+from kuza.services.loans.views import dues_at_meeting
 from kuza.services.meetings import MeetingPosted, post_meeting
 from kuza.services.views import GroupView, group_view
 from kuza.web.deps import Config, CurrentUser, Form, GroupId, render, tr
@@ -53,13 +56,37 @@ def _posted_message(request: Request, form: SheetForm, result: MeetingPosted) ->
     )
 
 
+def _submit_correction(
+    request: Request, view: GroupView, form: SheetForm, user: Principal, cfg: Config, reason: str
+) -> Response:
+    """The sheet replaces the posted meeting of its date once a checker approves it."""
+    try:
+        approvals.submit(
+            cfg.db,
+            PendingKind.MEETING_CORRECTION,
+            {"sheet": form.sheet()},
+            reason,
+            user.username,
+            user.role,
+            user.programme_id,
+        )
+    except DomainError as exc:
+        return _sheet_page(request, view, form, place_error(exc, form), 422)
+    _ = tr(request)
+    request.session["flash"] = _(
+        "Correction submitted: a checker must approve it before it replaces the meeting."
+    )
+    return RedirectResponse("/approvals", status_code=303)
+
+
 @router.get("/groups/{group_id}/meetings/new", response_class=HTMLResponse)
 def new_meeting(
     request: Request, group_id: GroupId, user: CurrentUser, cfg: Config
 ) -> HTMLResponse:
     _recorder(user)
     view = group_view(cfg.db, group_id, cfg.today(), user.programme_id)
-    return _sheet_page(request, view, SheetForm.blank(view, cfg.today()))
+    dues = dues_at_meeting(cfg.db, group_id, cfg.today())
+    return _sheet_page(request, view, SheetForm.blank(view, cfg.today(), dues))
 
 
 @router.post("/groups/{group_id}/meetings", response_model=None)
@@ -68,9 +95,11 @@ def post_sheet(
 ) -> Response:
     _recorder(user)
     view = group_view(cfg.db, group_id, cfg.today(), user.programme_id)
-    form = SheetForm.parse(data, view)
+    form = SheetForm.parse(data, view, dues_at_meeting(cfg.db, group_id, cfg.today()))
     if data.get("action") == "check":
         return _sheet_page(request, view, form)
+    if data.get("action") == "correct":
+        return _submit_correction(request, view, form, user, cfg, str(data.get("reason") or ""))
     try:
         result = post_meeting(cfg.db, form.sheet(), user.username, cfg.today(), user.programme_id)
     except DomainError as exc:

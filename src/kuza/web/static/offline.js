@@ -79,6 +79,15 @@
       var fine = value(form, "fine-" + id);
       var reason = value(form, "fine_reason-" + id);
       if (fine || reason) { line.fines = [{ amount: fine || "0", reason: reason }]; }
+      var repayments = [];
+      Array.prototype.forEach.call(
+        form.querySelectorAll("input[data-repay-member='" + id + "']"), function (box) {
+          var amount = String(box.value || "").trim();
+          if (amount && Number(amount) !== 0) {
+            repayments.push({ loan_id: parseInt(box.dataset.loan, 10), amount: amount });
+          }
+        });
+      if (repayments.length) { line.repayments = repayments; }
       lines.push(line);
     });
     return {

@@ -1,0 +1,79 @@
+"""Maker-checker for the commands that must not rest on one person: a meeting
+correction, a share-out and a loan write-off are first submitted (the maker), then
+approved or rejected by another user whose role may check (the checker).
+
+Pure rules: which role may submit which kind, which may check, and that the checker is
+never the maker.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from kuza.domain.access import MEETING_RECORDERS, Role
+from kuza.domain.errors import RuleViolation
+
+
+class PendingKind(StrEnum):
+    MEETING_CORRECTION = "meeting_correction"
+    SHARE_OUT = "share_out"
+    WRITE_OFF = "write_off"
+
+
+class PendingStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"  # claimed by a checker while the real command runs
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+# The roles above the field that check (DESIGN: a branch manager approves write-offs).
+CHECKERS = frozenset({Role.ADMIN, Role.COUNTRY_MANAGER, Role.BRANCH_MANAGER, Role.FINANCE})
+MAKERS = {
+    PendingKind.MEETING_CORRECTION: MEETING_RECORDERS,
+    PendingKind.SHARE_OUT: MEETING_RECORDERS,
+    PendingKind.WRITE_OFF: MEETING_RECORDERS | {Role.FINANCE},
+}
+
+
+def may_check(role: Role) -> bool:
+    return role in CHECKERS
+
+
+def may_submit(kind: PendingKind, role: Role) -> bool:
+    return role in MAKERS[kind]
+
+
+def check_checker(maker: str, checker: str, role: Role) -> None:
+    """The checker's role checks, and she is not the maker (the one refusal a field
+    officer needs to read: someone else must approve)."""
+    if not may_check(role):
+        raise RuleViolation(
+            f"a {role.value.replace('_', ' ')} cannot approve: a branch manager, country "
+            "manager or finance officer must",
+            field="role",
+        )
+    if maker == checker:
+        raise RuleViolation(
+            f"{checker} submitted this and cannot also approve it: another officer must "
+            "check it (maker-checker)",
+            field="actor",
+        )
+
+
+# Loans: the field records applications and repayments; a checker decides (the service
+# refuses the applicant as approver); the field or finance hands the money over.
+LOAN_MAKERS = MEETING_RECORDERS
+LOAN_DISBURSERS = MEETING_RECORDERS | {Role.FINANCE}
+
+
+def may_apply_for_loans(role: Role) -> bool:
+    return role in LOAN_MAKERS
+
+
+def may_decide_loans(role: Role) -> bool:
+    return role in CHECKERS
+
+
+def may_disburse(role: Role) -> bool:
+    return role in LOAN_DISBURSERS

@@ -1,0 +1,119 @@
+"""Pending actions (maker-checker): the list of those waiting, approve (runs the stored
+command as the checker) and reject. The maker is refused as checker (422)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.responses import JSONResponse
+
+from kuza.domain.access import Principal
+from kuza.domain.approvals import may_check
+from kuza.services import approvals, users
+from kuza.services.approvals import PendingRow
+from kuza.web.api.deps import GroupReader, IdempotencyKey, Limit, Offset, idempotent
+from kuza.web.api.loan_schemas import (
+    PendingActionPublic,
+    PendingActionsPublic,
+    PendingDecisionPublic,
+    PendingRejectionCreate,
+)
+from kuza.web.api.schemas import Strict, error_responses
+from kuza.web.deps import Config
+from kuza.web.loan_forms import scope
+
+router = APIRouter(tags=["approvals"])
+ActionPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+WRITE = error_responses(401, 403, 404, 409, 422)
+
+
+class Nothing(Strict):
+    """Approving takes no body; the key still makes a replay return the first answer."""
+
+
+def checker(user: GroupReader) -> Principal:
+    if not may_check(user.role):
+        raise HTTPException(403, "your role does not approve")
+    return user
+
+
+Checker = Annotated[Principal, Depends(checker)]
+
+
+def check_action(cfg: Config, user: Principal, action_id: int) -> None:
+    gid = approvals.action_group(cfg.db, action_id)
+    if gid is None or not users.can_see_group(cfg.db, user, gid):
+        raise HTTPException(404, "no such pending action")
+
+
+def _public(r: PendingRow) -> PendingActionPublic:
+    return PendingActionPublic(
+        id=r.id,
+        kind=r.kind.value,
+        status=r.status.value,
+        group_id=r.group_id,
+        payload=r.payload,
+        reason=r.reason,
+        made_by=r.made_by,
+        made_at=r.made_at,
+        checked_by=r.checked_by,
+        checked_at=r.checked_at,
+        result=r.result,
+    )
+
+
+@router.get(
+    "/pending-actions", response_model=PendingActionsPublic, responses=error_responses(401, 403)
+)
+def list_pending(
+    user: GroupReader, cfg: Config, limit: Limit = 50, offset: Offset = 0
+) -> PendingActionsPublic:
+    rows, total = approvals.actions(cfg.db, scope(cfg.db, user), limit=limit, offset=offset)
+    return PendingActionsPublic(
+        total=total, limit=limit, offset=offset, items=[_public(r) for r in rows]
+    )
+
+
+@router.post(
+    "/pending-actions/{action_id}/approve", response_model=PendingDecisionPublic, responses=WRITE
+)
+def approve_action(
+    request: Request,
+    action_id: ActionPath,
+    user: Checker,
+    cfg: Config,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    check_action(cfg, user, action_id)
+
+    def run() -> tuple[int, PendingDecisionPublic]:
+        result = approvals.approve(
+            cfg.db, action_id, user.username, user.role, cfg.today(), user.programme_id
+        )
+        return 200, PendingDecisionPublic(id=action_id, status="approved", result=result)
+
+    return idempotent(request, cfg, user, key, Nothing(), run)
+
+
+@router.post(
+    "/pending-actions/{action_id}/reject", response_model=PendingDecisionPublic, responses=WRITE
+)
+def reject_action(
+    request: Request,
+    action_id: ActionPath,
+    body: PendingRejectionCreate,
+    user: Checker,
+    cfg: Config,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    check_action(cfg, user, action_id)
+
+    def run() -> tuple[int, PendingDecisionPublic]:
+        approvals.reject(
+            cfg.db, action_id, user.username, user.role, body.reason, user.programme_id
+        )
+        result = {"rejected": body.reason}
+        return 200, PendingDecisionPublic(id=action_id, status="rejected", result=result)
+
+    return idempotent(request, cfg, user, key, body, run)
