@@ -276,9 +276,14 @@ def test_a_write_off_expense_reduces_what_is_shared() -> None:
 def test_a_blocked_guarantee_must_be_settled_first() -> None:
     members = (MemberSavings(1, kes(1000), kes(0)),)
     balances = CycleBalances(
-        "KES", kes(800), kes(0), kes(0), {}, members,
+        "KES",
+        kes(800),
+        kes(0),
+        kes(0),
+        {},
+        members,
         other_assets={AccountCode.GUARANTEE_DEPOSIT: kes(200)},
     )
-    with pytest.raises(RuleViolation, match="guarantee_deposit 200.00 KES") as err:
+    with pytest.raises(RuleViolation, match=r"guarantee_deposit 200\.00 KES") as err:
         plan_share_out(balances, ShareOutRule.PRO_RATA)
     assert err.value.field == "fund"
