@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from kuza.adapters.db.engine import Database
 from kuza.domain.access import Role
 from kuza.services import users
+from tests.web import enterprise_setup as ent
 from tests.web.conftest import PASSWORD, TODAY, Org, csrf_of, login
 from tests.web.loan_setup import ACTIVE_LOAN, WAITING_ACTION, make_loan_book
 
@@ -141,6 +142,50 @@ WEB = [
         "GET /dashboard/impact.xlsx",
         _get("/dashboard/impact.xlsx"),
         (OK, OK, OK, 403, OK, OK),
+        LOGIN_FIRST,
+    ),
+    Route("GET /training", ent.get("/training"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
+    Route(
+        "GET /training/groups/{id}",
+        ent.get("/training/groups/{g}"),
+        (OK, OK, OK, OK, OK, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /training/groups/{id}",
+        ent.post_form("/training/groups/{g}", held_on="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /training/members/{id}",
+        ent.get("/training/members/{m}"),
+        (OK, OK, OK, OK, OK, 404),
+        LOGIN_FIRST,
+    ),
+    Route("GET /enterprises", ent.get("/enterprises"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
+    Route(
+        "GET /enterprises/{enterprise_id}",
+        ent.get("/enterprises/{e}"),
+        (OK, OK, OK, OK, OK, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /enterprises/{enterprise_id}/jobs",
+        ent.post_form("/enterprises/{e}/jobs", role="owner", on="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /jobs/{job_id}/events",
+        ent.post_form("/jobs/{j}/events", kind="grown", on="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /job-events/{event_id}/verification",
+        ent.post_form("/job-events/{ev}/verification", method="phone", verified_on="x"),
+        (422, 403, 422, 422, 403, 404),
         LOGIN_FIRST,
     ),
     Route("POST /locale", _web_locale, (OK, OK, OK, OK, OK, OK), OK),

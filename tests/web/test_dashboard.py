@@ -44,6 +44,13 @@ class Impact:
 
 @pytest.fixture
 def impact(db: Database) -> Impact:
+    return make_impact(db)
+
+
+def make_impact(db: Database) -> Impact:
+    """The impact hand check's data set, one more member with a phone, a value chain with
+    no enterprise, and a login for every role (donors of the whole programme, of its
+    branch, of the dairy chain)."""
     pid = build(db)
     with db.read() as conn:
         bid = conn.execute(select(branch.c.id).where(branch.c.programme_id == pid)).scalar_one()

@@ -33,11 +33,13 @@ from kuza.web.routes import (
     approvals,
     auth,
     dashboard,
+    enterprises,
     groups,
     loans,
     locale,
     meetings,
     members,
+    training,
 )
 from kuza.web.security import LoginThrottle, secret_key
 
@@ -149,6 +151,8 @@ def create_app(
     app.include_router(meetings.router, dependencies=protected)
     app.include_router(admin.router, dependencies=protected)
     app.include_router(dashboard.router, dependencies=protected)
+    app.include_router(training.router, dependencies=protected)
+    app.include_router(enterprises.router, dependencies=protected)
     app.include_router(members.router, dependencies=protected)
     app.include_router(loans.router, dependencies=protected)
     app.include_router(approvals.router, dependencies=protected)

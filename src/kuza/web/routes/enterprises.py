@@ -1,0 +1,173 @@
+"""Enterprises and jobs: the list and one enterprise, record a job (created, grown,
+lost) and verify an event. A job counts only once verified (docs/impact.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from kuza.domain.access import Principal, may_record_meetings, sees_group_pages
+from kuza.domain.errors import DomainError
+from kuza.domain.groups import Sex
+from kuza.domain.jobs import JobEventKind, JobRole, VerificationMethod
+from kuza.services import jobs
+from kuza.services.enterprise_views import (
+    can_see_enterprise,
+    enterprise_list,
+    enterprise_of_event,
+    enterprise_of_job,
+    enterprise_view,
+)
+from kuza.web.deps import Config, CurrentUser, Form, render, tr
+from kuza.web.i18n import N_
+
+router = APIRouter()
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _visible(cfg: Config, user: Principal, enterprise_id: int) -> None:
+    if not sees_group_pages(user) or not can_see_enterprise(cfg.db, user, enterprise_id):
+        raise HTTPException(404, N_("No such enterprise."))
+
+
+def _recorder(user: Principal) -> None:
+    if not may_record_meetings(user):
+        raise HTTPException(403, N_("Your role does not record jobs."))
+
+
+def _day(raw: object, field: str) -> date:
+    try:
+        return date.fromisoformat(str(raw or ""))
+    except ValueError:
+        raise DomainError(N_("not a date like 2026-03-31"), field=field) from None
+
+
+@router.get("/enterprises", response_class=HTMLResponse)
+def enterprises_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
+    if not sees_group_pages(user):
+        raise HTTPException(404, N_("No such page."))
+    return render(request, "enterprises.html", {"rows": enterprise_list(cfg.db, user)})
+
+
+def _page(
+    request: Request,
+    cfg: Config,
+    user: Principal,
+    enterprise_id: int,
+    error: Mapping[str, str | None] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    context = {
+        "e": enterprise_view(cfg.db, enterprise_id),
+        "may_record": may_record_meetings(user),
+        "today": cfg.today().isoformat(),
+        "error": error,
+        "methods": [m.value for m in VerificationMethod],
+    }
+    return render(request, "enterprise.html", context, status)
+
+
+@router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
+def enterprise_page(
+    request: Request, enterprise_id: IdPath, user: CurrentUser, cfg: Config
+) -> HTMLResponse:
+    _visible(cfg, user, enterprise_id)
+    return _page(request, cfg, user, enterprise_id)
+
+
+def _done(request: Request, enterprise_id: int, message: str) -> Response:
+    request.session["flash"] = tr(request)(message)
+    return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
+
+
+@router.post("/enterprises/{enterprise_id}/jobs", response_model=None)
+def job_create(
+    request: Request, enterprise_id: IdPath, user: CurrentUser, cfg: Config, data: Form
+) -> Response:
+    _visible(cfg, user, enterprise_id)
+    _recorder(user)
+    try:
+        role = JobRole(str(data.get("role") or ""))
+        raw_member = str(data.get("member_id") or "")
+        sex = str(data.get("worker_sex") or "")
+        new = jobs.NewJob(
+            enterprise_id=enterprise_id,
+            role=role,
+            on=_day(data.get("on"), "on"),
+            hours_per_week=str(data.get("hours_per_week") or ""),
+            member_id=int(raw_member) if raw_member.isdigit() else None,
+            worker_name=str(data.get("worker_name") or ""),
+            worker_sex=Sex(sex) if sex in {s.value for s in Sex} else None,
+        )
+        jobs.record_job_created(cfg.db, new, str(data.get("note") or ""), actor=user.username)
+    except ValueError:
+        error = {"field": "role", "message": tr(request)(N_("Choose the job's role."))}
+        return _page(request, cfg, user, enterprise_id, error, 422)
+    except DomainError as exc:
+        return _page(request, cfg, user, enterprise_id, _placed(exc, "new"), 422)
+    return _done(request, enterprise_id, N_("Job recorded: it counts once verified."))
+
+
+def _placed(exc: DomainError, form: str) -> Mapping[str, str | None]:
+    return {"form": form, "field": exc.field, "message": exc.message}
+
+
+@router.post("/jobs/{job_id}/events", response_model=None)
+def job_event(
+    request: Request, job_id: IdPath, user: CurrentUser, cfg: Config, data: Form
+) -> Response:
+    enterprise_id = enterprise_of_job(cfg.db, job_id)
+    _visible(cfg, user, enterprise_id)
+    _recorder(user)
+    kind = str(data.get("kind") or "")
+    try:
+        if kind not in (JobEventKind.GROWN.value, JobEventKind.LOST.value):
+            raise DomainError(N_("Choose grown or lost."), field="kind")
+        hours = str(data.get("hours_per_week") or "").strip() or None
+        jobs.record_job_change(
+            cfg.db, job_id, JobEventKind(kind), _day(data.get("on"), "on"), hours,
+            str(data.get("note") or ""), actor=user.username,
+        )  # fmt: skip
+    except DomainError as exc:
+        return _page(request, cfg, user, enterprise_id, _placed(exc, f"job-{job_id}"), 422)
+    return _done(request, enterprise_id, N_("Job event recorded: it counts once verified."))
+
+
+@router.post("/job-events/{event_id}/verification", response_model=None)
+def job_verify(
+    request: Request, event_id: IdPath, user: CurrentUser, cfg: Config, data: Form
+) -> Response:
+    enterprise_id = enterprise_of_event(cfg.db, event_id)
+    _visible(cfg, user, enterprise_id)
+    _recorder(user)
+    try:
+        method = str(data.get("method") or "")
+        if method not in {m.value for m in VerificationMethod}:
+            raise DomainError(N_("Choose how it was verified."), field="method")
+        jobs.verify_job_event(
+            cfg.db, event_id, _day(data.get("verified_on"), "verified_on"),
+            VerificationMethod(method), user.display_name, cfg.today(),
+            str(data.get("note") or ""), actor=user.username,
+        )  # fmt: skip
+    except DomainError as exc:
+        return _page(request, cfg, user, enterprise_id, _placed(exc, f"event-{event_id}"), 422)
+    return _done(request, enterprise_id, N_("Verification recorded."))
+
+
+# Values shown through _() on these pages.
+SHOWN_VALUES = (
+    N_("owner"),
+    N_("employee"),
+    N_("created"),
+    N_("grown"),
+    N_("lost"),
+    N_("full_time"),
+    N_("part_time"),
+    N_("agent_visit"),
+    N_("phone"),
+    N_("document"),
+)
