@@ -2,38 +2,37 @@
 
 PAR and repayment rates use the definitions of ``kuza.domain.loans.arrears`` (see
 docs/credit.md): PAR is weighted by outstanding principal and counts rescheduled loans
-as at risk; the repayment rates are summed over loans, weighted by the amount fallen due.
+as at risk; the repayment rates are summed over loans, weighted by the amount fallen due
+(so each is a sum of amounts ÷ the amount fallen due).
+
+Both are aggregates in the database, never rows matched in Python: PAR sums
+``loan_arrears`` by bucket; the rates sum the per-loan figures close-day stored in
+``loan_performance`` when asked for the date of that close-day (the book as that
+close-day left it, like PAR), and otherwise compute the same per-loan figures from the
+instalments and repayments in one query (``kuza.adapters.db.repayment_figures``).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 
 from kuza.adapters.db.engine import Database
+from kuza.adapters.db.repayment_figures import COUNTED_STATUSES, per_loan_figures
 from kuza.adapters.db.schema import (
-    journal_entry,
     loan,
     loan_arrears,
-    loan_instalment,
-    loan_transaction,
+    loan_performance,
     member,
     programme,
     savings_group,
 )
-from kuza.domain.loans.arrears import (
-    LoanAtRisk,
-    Received,
-    Scheduled,
-    cumulative_repayment_rate,
-    on_time_repayment_rate,
-    par_buckets,
-)
+from kuza.domain.loans.arrears import LoanAtRisk, par_buckets
 from kuza.domain.loans.lifecycle import LoanStatus
 from kuza.domain.money import Money
 
@@ -64,11 +63,38 @@ class ArrearsRow:
     as_of: date
 
 
-def arrears_list(
+def _late(programme_id: int | None, only: Collection[int] | None) -> list[Any]:
+    a = loan_arrears.c
+    where: list[Any] = [a.days_past_due > 0]
+    if programme_id is not None:
+        where.append(a.programme_id == programme_id)
+    if only is not None:
+        where.append(loan.c.group_id.in_(list(only)))
+    return where
+
+
+def arrears_count(
     db: Database, programme_id: int | None, only: Collection[int] | None = None
+) -> int:
+    """How many loans :func:`arrears_list` would return without a limit (for paging)."""
+    query = select(func.count()).select_from(loan_arrears)
+    if only is not None:
+        query = query.join(loan, loan.c.id == loan_arrears.c.loan_id)
+    with db.read() as conn:
+        return int(conn.execute(query.where(*_late(programme_id, only))).scalar_one())
+
+
+def arrears_list(
+    db: Database,
+    programme_id: int | None,
+    only: Collection[int] | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[ArrearsRow]:
     """Loans with something late, the latest first to fall behind last; of one programme
-    (None: all) and, with ``only``, of those groups alone."""
+    (None: all) and, with ``only``, of those groups alone. ``limit``/``offset`` page
+    through them in that order (ties broken by loan id, so pages never overlap)."""
     a = loan_arrears.c
     query = (
         select(
@@ -88,13 +114,11 @@ def arrears_list(
         .join(loan, loan.c.id == a.loan_id)
         .join(member, member.c.id == loan.c.member_id)
         .join(savings_group, savings_group.c.id == loan.c.group_id)
-        .where(a.days_past_due > 0)
+        .where(*_late(programme_id, only))
         .order_by(a.days_past_due.desc(), a.loan_id)
+        .limit(limit)
+        .offset(offset or None)
     )
-    if programme_id is not None:
-        query = query.where(a.programme_id == programme_id)
-    if only is not None:
-        query = query.where(loan.c.group_id.in_(list(only)))
     with db.read() as conn:
         rows = conn.execute(query).all()
 
@@ -127,6 +151,29 @@ class Portfolio:
     par: dict[str, Decimal]  # PAR1, PAR30, PAR90 as fractions
     on_time_rate: Decimal | None
     cumulative_rate: Decimal | None
+    # the close-day whose stored per-loan figures gave the rates (the book as it left
+    # it); None when they were computed from the book as it is now
+    rates_from_close_day: date | None = None
+
+
+def _rates(conn: Any, programme_id: int, as_of: date, groups: Any) -> tuple[Any, date | None]:
+    """(fallen due, repaid on time, repaid in all) summed over the programme's loans as of
+    ``as_of``, and the close-day they were read from (None: computed from the book)."""
+    p = loan_performance.c
+    stored = conn.execute(select(p.as_of).where(p.programme_id == programme_id).limit(1)).scalar()
+    if stored == as_of:
+        query = select(
+            func.sum(p.fallen_due_minor), func.sum(p.paid_on_time_minor), func.sum(p.repaid_minor)
+        ).where(p.programme_id == programme_id)
+        if groups is not None:
+            query = query.join(loan, loan.c.id == p.loan_id).where(groups)
+        return conn.execute(query).one(), stored
+    if conn.dialect.name == "postgresql":  # sort the instalments in memory, not on disk
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+    where = [loan.c.programme_id == programme_id, loan.c.status.in_(COUNTED_STATUSES)]
+    f = per_loan_figures(as_of, *where, *([groups] if groups is not None else [])).subquery()
+    query = select(func.sum(f.c.fallen_due), func.sum(f.c.paid_on_time), func.sum(f.c.repaid))
+    return conn.execute(query).one(), None
 
 
 def portfolio(
@@ -136,70 +183,41 @@ def portfolio(
     as_of: date,
     only: Collection[int] | None = None,
 ) -> Portfolio:
-    """PAR and repayment rates of a programme's loans (with ``only``: of those groups)."""
+    """PAR and repayment rates of a programme's loans (with ``only``: of those groups).
+
+    PAR is as the last close-day left ``loan_arrears``. The repayment rates are as of
+    ``as_of``: on the last close-day's date they are read from what that close-day stored
+    (a repayment or reversal booked after it counts from the next close-day, as for PAR);
+    on any other date (no close-day for it yet, a past period end) they are computed from
+    the book now, exactly, in one query."""
     a = loan_arrears.c
-    groups = loan.c.group_id.in_(list(only)) if only is not None else loan.c.id.is_not(None)
+    groups = loan.c.group_id.in_(list(only)) if only is not None else None
+    # PAR by bucket: a rescheduled loan is at risk whatever its days, as one over 90 is
+    bucket = case(
+        (or_(loan.c.status == LoanStatus.RESCHEDULED.value, a.days_past_due > 90), 91),
+        (a.days_past_due > 30, 31),
+        (a.days_past_due > 0, 1),
+        else_=0,
+    )
+    par_query = (
+        select(bucket.label("bucket"), func.count(), func.sum(a.outstanding_principal_minor))
+        .join(loan, loan.c.id == a.loan_id)
+        .where(a.programme_id == programme_id, *([groups] if groups is not None else []))
+        .group_by(bucket)
+    )
     with db.read() as conn:
-        at_risk = conn.execute(
-            select(a.outstanding_principal_minor, a.days_past_due, loan.c.status)
-            .join(loan, loan.c.id == a.loan_id)
-            .where(a.programme_id == programme_id, groups)
-        ).all()
-        counted = [LoanStatus.DISBURSED, LoanStatus.RESCHEDULED, LoanStatus.CLOSED]
-        i = loan_instalment.c
-        dues = conn.execute(
-            select(i.loan_id, i.due_on, i.principal_minor + i.interest_minor + i.fee_minor)
-            .join(loan, loan.c.id == i.loan_id)
-            .where(loan.c.programme_id == programme_id, loan.c.status.in_(counted), groups)
-        ).all()
-        t = loan_transaction.c
-        # a reversed repayment (its entry reversed) was never received
-        reversed_entries = select(journal_entry.c.reverses_id).where(
-            journal_entry.c.reverses_id.is_not(None)
-        )
-        paid = conn.execute(
-            select(t.loan_id, t.on_date, t.amount_minor - t.overpaid_minor - t.penalty_minor)
-            .join(loan, loan.c.id == t.loan_id)
-            .where(
-                loan.c.programme_id == programme_id,
-                loan.c.status.in_(counted),
-                groups,
-                t.kind == "repayment",
-                t.entry_id.not_in(reversed_entries),
-            )
-        ).all()
-    loans = [
-        LoanAtRisk(
-            Decimal(r.outstanding_principal_minor),
-            int(r.days_past_due),
-            r.status == LoanStatus.RESCHEDULED.value,
-        )
-        for r in at_risk
-    ]
-    scheduled: dict[int, list[Scheduled]] = defaultdict(list)
-    for loan_id, due_on, amount in dues:
-        scheduled[loan_id].append(Scheduled(due_on, Decimal(amount)))
-    received: dict[int, list[Received]] = defaultdict(list)
-    for loan_id, on, amount in paid:
-        received[loan_id].append(Received(on, Decimal(amount)))
-    fallen = Decimal(0)
-    on_time = Decimal(0)
-    cumulative = Decimal(0)
-    for loan_id, its_dues in scheduled.items():
-        weight = sum((d.amount for d in its_dues if d.due_on <= as_of), Decimal(0))
-        rate = on_time_repayment_rate(its_dues, received[loan_id], as_of)
-        if rate is None:
-            continue
-        fallen += weight
-        on_time += rate * weight
-        cumulative += (cumulative_repayment_rate(its_dues, received[loan_id], as_of) or 0) * weight
+        buckets = conn.execute(par_query).all()
+        (fallen, on_time, repaid), from_close_day = _rates(conn, programme_id, as_of, groups)
+    loans = [LoanAtRisk(Decimal(int(minor or 0)), int(days)) for days, _, minor in buckets]
     gross = sum((x.outstanding_principal for x in loans), Decimal(0))
+    fallen = Decimal(int(fallen or 0))
     return Portfolio(
-        loans=len(loans),
+        loans=sum(int(n) for _, n, _ in buckets),
         gross=Money.from_minor(int(gross), currency),
         par=par_buckets(loans),
-        on_time_rate=on_time / fallen if fallen else None,
-        cumulative_rate=cumulative / fallen if fallen else None,
+        on_time_rate=Decimal(int(on_time)) / fallen if fallen else None,
+        cumulative_rate=Decimal(int(repaid)) / fallen if fallen else None,
+        rates_from_close_day=from_close_day,
     )
 
 

@@ -487,6 +487,21 @@ loan_arrears = Table(
     Column("outstanding_principal_minor", BigInteger, nullable=False),
 )
 
+# Repayment figures per loan as of the last `kuza close-day` (its date in ``as_of``), for
+# every loan whose repayment counts (active, rescheduled, closed): the portfolio report
+# sums them instead of matching every instalment and repayment (adapters/db/
+# repayment_figures.py holds the definitions).
+loan_performance = Table(
+    "loan_performance",
+    metadata,
+    Column("loan_id", Integer, ForeignKey("loan.id"), primary_key=True),
+    _programme(),
+    Column("as_of", Date, nullable=False),
+    Column("fallen_due_minor", BigInteger, nullable=False),
+    Column("paid_on_time_minor", BigInteger, nullable=False),
+    Column("repaid_minor", BigInteger, nullable=False),
+)
+
 close_day_run = Table(
     "close_day_run",
     metadata,
