@@ -110,6 +110,20 @@ def _api_post(
     return call
 
 
+def _admin(path: str, **data: str) -> Callable[[TestClient, Org, dict[str, str]], httpx.Response]:
+    """An admin page ({p} is the programme): GET without data, else a form the page
+    refuses (422 when let in)."""
+
+    def call(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+        target = path.format(p=o.world.programme_id)
+        if not data:
+            return c.get(target)
+        token = csrf_of(c.get("/login").text) if not h else h["csrf"]
+        return c.post(target, data={"csrf_token": token, **data})
+
+    return call
+
+
 OK = "ok"
 LOGIN_FIRST = "login"
 BAD = 422  # let in; the form's bad input refused, nothing written
@@ -125,6 +139,44 @@ WEB = [
     ),
     Route("POST /groups/{id}/meetings", _web_check_sheet, (OK, 403, OK, OK, 403, 404), LOGIN_FIRST),
     Route("GET /admin/audit", _get("/admin/audit"), (OK, 403, 403, 403, 403, 403), LOGIN_FIRST),
+    Route("GET /admin", _admin("/admin"), (OK, OK, 403, 403, 403, 403), LOGIN_FIRST),
+    Route("GET /admin/users", _admin("/admin/users"), (OK, 403, 403, 403, 403, 403), LOGIN_FIRST),
+    Route(
+        "POST /admin/users",
+        _admin("/admin/users", username="", role="x"),
+        (422, 403, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/users/{user_id}/active",
+        _admin("/admin/users/1/active", active="x"),
+        (422, 403, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /admin/programmes/{programme_id}/products",
+        _admin("/admin/programmes/{p}/products"),
+        (OK, OK, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/programmes/{programme_id}/products",
+        _admin("/admin/programmes/{p}/products", name="", kind="x"),
+        (422, 422, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /admin/programmes/{programme_id}/settings",
+        _admin("/admin/programmes/{p}/settings"),
+        (OK, OK, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/programmes/{programme_id}/settings",
+        _admin("/admin/programmes/{p}/settings", section="x"),
+        (422, 422, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
     Route("GET /dashboard", _get("/dashboard"), (OK, OK, OK, 403, OK, OK), LOGIN_FIRST),
     Route(
         "GET /dashboard/rows/{code}",

@@ -5,13 +5,42 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import branch, donor_scope, user_account, value_chain
 from kuza.domain.access import Role
 from kuza.domain.errors import DomainError, NotFound
 from kuza.services import audit
+
+
+def _check_ids(
+    conn: Connection, pid: int, branch_ids: Collection[int], value_chain_ids: Collection[int]
+) -> None:
+    for table, ids, name in (
+        (branch, branch_ids, "branch_ids"),
+        (value_chain, value_chain_ids, "value_chain_ids"),
+    ):
+        known = set(
+            conn.execute(
+                select(table.c.id).where(table.c.programme_id == pid, table.c.id.in_(ids))
+            ).scalars()
+        )
+        unknown = sorted(set(ids) - known)
+        if unknown:
+            raise NotFound(f"not in this programme: {unknown}", field=name)
+
+
+def check_scope(
+    db: Database,
+    programme_id: int,
+    branch_ids: Collection[int] = (),
+    value_chain_ids: Collection[int] = (),
+) -> None:
+    """Refuse (NotFound, naming the field) branches or value chains of another
+    programme, before an account is made with this scope."""
+    with db.read() as conn:
+        _check_ids(conn, programme_id, branch_ids, value_chain_ids)
 
 
 def set_donor_scope(
@@ -33,18 +62,7 @@ def set_donor_scope(
         if who.role != Role.DONOR.value or who.programme_id is None:
             raise DomainError("only a donor of a programme has a funded scope", "role")
         pid = int(who.programme_id)
-        for table, ids, name in (
-            (branch, branch_ids, "branch_ids"),
-            (value_chain, value_chain_ids, "value_chain_ids"),
-        ):
-            known = set(
-                conn.execute(
-                    select(table.c.id).where(table.c.programme_id == pid, table.c.id.in_(ids))
-                ).scalars()
-            )
-            unknown = sorted(set(ids) - known)
-            if unknown:
-                raise NotFound(f"not in this programme: {unknown}", field=name)
+        _check_ids(conn, pid, branch_ids, value_chain_ids)
         before = [
             {"branch_id": r.branch_id, "value_chain_id": r.value_chain_id}
             for r in conn.execute(select(donor_scope).where(donor_scope.c.user_id == user_id))

@@ -1,19 +1,61 @@
-"""Admin pages: the audit log (who, when, what, before/after)."""
+"""Admin pages: the audit log; accounts (admins); loan products and programme settings
+(admins, and a country manager for her own programme). Every change goes through a
+service that writes the audit log."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from kuza.domain.access import Role
-from kuza.services import audit
-from kuza.web.deps import Config, CurrentUser, render
+from kuza.domain.access import Principal, Role
+from kuza.domain.errors import DomainError
+from kuza.domain.loans.book import LoanKind
+from kuza.domain.stability import Component, StabilityPolicy
+from kuza.domain.training import CompletionBasis, TrainingRules, training_rules
+from kuza.services import admin, audit, donor_scope, users
+from kuza.services.loans import products
+from kuza.web.deps import Config, CurrentUser, Form, render, tr
 from kuza.web.i18n import N_
 
 router = APIRouter()
 PAGE = 50
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ROLES = [r.value for r in Role]
+KINDS = [k.value for k in LoanKind]
+COMPONENTS = [c.value for c in Component]
+PRODUCT_FIELDS = ("name", "kind", "terms", "ceilings", "savings_multiple", "guarantee_percent")
+EXAMPLE_TERMS = {
+    "rate": {"percent": "1", "per": "month"},
+    "method": "flat",
+    "instalments": 6,
+    "every": {"n": 1, "unit": "month"},
+}
+
+
+def _admin_only(user: Principal) -> None:
+    if user.role is not Role.ADMIN:
+        raise HTTPException(403, N_("Only admins manage accounts."))
+
+
+def _manages(user: Principal, programme_id: int) -> None:
+    """Admins manage every programme; a country manager her own (another one is 404)."""
+    if user.role is Role.ADMIN:
+        return
+    if user.role is Role.COUNTRY_MANAGER:
+        if user.programme_id == programme_id:
+            return
+        raise HTTPException(404, N_("No such programme."))
+    raise HTTPException(403, N_("Only admins and country managers manage programmes."))
+
+
+def _error(exc: DomainError, section: str = "") -> dict[str, str | None]:
+    return {"section": section, "field": exc.field, "message": exc.message}
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
@@ -30,3 +72,348 @@ def audit_page(
     return render(
         request, "audit.html", {"rows": rows, "total": total, "page": page, "pages": pages}
     )
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_index(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
+    if user.role is Role.ADMIN:
+        shown = admin.programme_list(cfg.db)
+    elif user.role is Role.COUNTRY_MANAGER and user.programme_id is not None:
+        shown = [admin.Choice(user.programme_id, admin.programme_name(cfg.db, user.programme_id))]
+    else:
+        raise HTTPException(403, N_("Only admins and country managers manage programmes."))
+    return render(request, "admin_index.html", {"programmes": shown})
+
+
+# ---- accounts ---------------------------------------------------------------------------
+
+
+def _users_page(
+    request: Request,
+    cfg: Config,
+    typed: Mapping[str, Any] | None = None,
+    error: Mapping[str, str | None] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    progs = admin.programme_list(cfg.db)
+    context = {
+        "rows": admin.user_list(cfg.db),
+        "programmes": progs,
+        "places": {p.id: admin.places(cfg.db, p.id) for p in progs},
+        "roles": ROLES,
+        "typed": defaultdict(str, typed or {}),
+        "error": error,
+    }
+    return render(request, "admin_users.html", context, status)
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
+    _admin_only(user)
+    return _users_page(request, cfg)
+
+
+def _optional_id(raw: object, field: str) -> int | None:
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise DomainError(N_("Choose one from the list."), field=field)
+    return int(text)
+
+
+def _ids(data: Form, field: str) -> list[int]:
+    out = []
+    for raw in data.getlist(field):
+        value = _optional_id(raw, field)
+        if value is not None:
+            out.append(value)
+    return out
+
+
+@router.post("/admin/users", response_model=None)
+def user_create(request: Request, user: CurrentUser, cfg: Config, data: Form) -> Response:
+    _admin_only(user)
+    typed = {k: str(data.get(k) or "") for k in ("username", "display_name", "role", "locale")}
+    typed |= {k: str(data.get(k) or "") for k in ("programme_id", "branch_id", "agent_id")}
+    try:
+        if typed["role"] not in ROLES:
+            raise DomainError(N_("Choose a role."), field="role")
+        role = Role(typed["role"])
+        programme_id = _optional_id(typed["programme_id"], "programme_id")
+        branch_ids = _ids(data, "branch_ids")
+        chain_ids = _ids(data, "value_chain_ids")
+        if role is Role.DONOR and programme_id is not None:
+            donor_scope.check_scope(cfg.db, programme_id, branch_ids, chain_ids)
+        elif branch_ids or chain_ids:
+            raise DomainError(N_("Only a donor has a funded scope."), field="branch_ids")
+        new = users.NewUser(
+            username=typed["username"],
+            role=role,
+            password=str(data.get("password") or ""),
+            display_name=typed["display_name"],
+            programme_id=programme_id,
+            branch_id=_optional_id(typed["branch_id"], "branch_id"),
+            agent_id=_optional_id(typed["agent_id"], "agent_id"),
+            locale=typed["locale"] or "en",
+        )
+        uid = users.create_user(cfg.db, new, actor=user.username)
+        if role is Role.DONOR and (branch_ids or chain_ids):
+            donor_scope.set_donor_scope(cfg.db, uid, branch_ids, chain_ids, actor=user.username)
+    except DomainError as exc:
+        return _users_page(request, cfg, typed, _error(exc), 422)
+    request.session["flash"] = tr(request)(N_("Account %(name)s created."), name=new.username)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/active", response_model=None)
+def user_active(
+    request: Request, user_id: IdPath, user: CurrentUser, cfg: Config, data: Form
+) -> Response:
+    """``active=0`` deactivates (her sessions and tokens end at once), ``1`` reactivates."""
+    _admin_only(user)
+    try:
+        raw = str(data.get("active") or "")
+        if raw not in ("0", "1"):
+            raise DomainError(N_("Choose active or not."), field="active")
+        if user_id == user.user_id:
+            raise DomainError(N_("You cannot deactivate your own account."), field="active")
+        name = admin.username_of(cfg.db, user_id)
+        users.set_active(cfg.db, name, raw == "1", actor=user.username)
+    except DomainError as exc:
+        return _users_page(request, cfg, None, _error(exc, f"user-{user_id}"), 422)
+    message = (
+        N_("Account %(name)s reactivated.") if raw == "1" else N_("Account %(name)s deactivated.")
+    )
+    request.session["flash"] = tr(request)(message, name=name)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+# ---- loan products ----------------------------------------------------------------------
+
+
+def _products_page(
+    request: Request,
+    cfg: Config,
+    programme_id: int,
+    typed: Mapping[str, Any] | None = None,
+    error: Mapping[str, str | None] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    context = {
+        "programme_id": programme_id,
+        "programme": admin.programme_name(cfg.db, programme_id),
+        "rows": admin.product_list(cfg.db, programme_id),
+        "kinds": KINDS,
+        "typed": defaultdict(str, typed or {"terms": json.dumps(EXAMPLE_TERMS, indent=1)}),
+        "error": error,
+    }
+    return render(request, "admin_products.html", context, status)
+
+
+@router.get("/admin/programmes/{programme_id}/products", response_class=HTMLResponse)
+def products_page(
+    request: Request, programme_id: IdPath, user: CurrentUser, cfg: Config
+) -> HTMLResponse:
+    _manages(user, programme_id)
+    return _products_page(request, cfg, programme_id)
+
+
+def _json_field(raw: str, field: str) -> object:
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise DomainError(N_("This is not valid JSON."), field=field) from None
+
+
+def _on_product_field(exc: DomainError) -> DomainError:
+    """Errors from inside the terms or ceilings land on their box."""
+    where = exc.field or ""
+    top = where.split(".")[0]
+    if top not in PRODUCT_FIELDS:
+        exc.field = "terms"
+    else:
+        exc.field = top
+    return exc
+
+
+@router.post("/admin/programmes/{programme_id}/products", response_model=None)
+def product_create(
+    request: Request, programme_id: IdPath, user: CurrentUser, cfg: Config, data: Form
+) -> Response:
+    _manages(user, programme_id)
+    typed: dict[str, Any] = {k: str(data.get(k) or "") for k in PRODUCT_FIELDS}
+    typed["starter"] = data.get("starter") is not None
+    try:
+        product: dict[str, Any] = {
+            "name": typed["name"],
+            "kind": typed["kind"],
+            "terms": _json_field(typed["terms"], "terms"),
+            "ceilings": _json_field(typed["ceilings"], "ceilings"),
+            "starter": typed["starter"],
+        }
+        for key in ("savings_multiple", "guarantee_percent"):
+            if typed[key].strip():
+                product[key] = typed[key].strip()
+        products.create_product(cfg.db, programme_id, product, actor=user.username)
+    except DomainError as exc:
+        error = _error(_on_product_field(exc))
+        return _products_page(request, cfg, programme_id, typed, error, 422)
+    request.session["flash"] = tr(request)(N_("Loan product %(name)s created."), name=typed["name"])
+    return RedirectResponse(f"/admin/programmes/{programme_id}/products", status_code=303)
+
+
+# ---- programme settings -----------------------------------------------------------------
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _current_values(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings in force as the form shows them (percent where the form asks one)."""
+    try:
+        policy = StabilityPolicy.from_settings(settings)
+    except DomainError:
+        policy = StabilityPolicy()
+    try:
+        rules = training_rules(settings)
+    except DomainError:
+        rules = TrainingRules()
+    values: dict[str, Any] = {}
+    for comp in Component:
+        values[f"stability.weights.{comp.value}"] = _plain(policy.weights.get(comp, Decimal(0)))
+        minimum = policy.minimums.get(comp)
+        values[f"stability.minimums.{comp.value}"] = (
+            "" if minimum is None else _plain(minimum * 100)
+        )
+    values["stability.grade_a_above"] = _plain(policy.grade_a_above)
+    values["stability.pass_mark"] = _plain(policy.pass_mark)
+    values["stability.window_meetings"] = str(policy.window_meetings)
+    values["stability.posting_days"] = str(policy.posting_days)
+    values["stability.lending_target"] = _plain(policy.lending_target * 100)
+    values["training.basis"] = rules.basis.value
+    values["training.min_percent"] = _plain(rules.min_percent)
+    values["training.stage2_needs_stability"] = rules.stage2_needs_stability
+    values["training.credit_module"] = rules.credit_module or ""
+    gates = settings.get("loan_gates") if isinstance(settings.get("loan_gates"), Mapping) else {}
+    for kind in KINDS:
+        values[f"loan_gates.{kind}"] = list((gates or {}).get(kind) or [])
+    return values
+
+
+def _settings_page(
+    request: Request,
+    cfg: Config,
+    programme_id: int,
+    typed: Mapping[str, Any] | None = None,
+    error: Mapping[str, str | None] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    values = _current_values(admin.settings_of(cfg.db, programme_id)) | dict(typed or {})
+    context = {
+        "programme_id": programme_id,
+        "programme": admin.programme_name(cfg.db, programme_id),
+        "values": values,
+        "fields": {sec: [k for k in values if k.startswith(sec + ".")] for sec in admin.SECTIONS},
+        "components": COMPONENTS,
+        "kinds": KINDS,
+        "gates": admin.gate_names(),
+        "bases": [b.value for b in CompletionBasis],
+        "error": error,
+    }
+    return render(request, "admin_settings.html", context, status)
+
+
+@router.get("/admin/programmes/{programme_id}/settings", response_class=HTMLResponse)
+def settings_page(
+    request: Request, programme_id: IdPath, user: CurrentUser, cfg: Config
+) -> HTMLResponse:
+    _manages(user, programme_id)
+    return _settings_page(request, cfg, programme_id)
+
+
+def _whole_or_text(raw: str) -> int | str:
+    return int(raw) if raw.isdigit() and len(raw) < 7 else raw
+
+
+def _section(data: Form, section: str) -> tuple[dict[str, Any], Any]:
+    """What the form typed (by field name) and the settings section it becomes."""
+    typed: dict[str, Any] = {}
+    if section == "stability":
+        names = [f"stability.{part}.{c}" for part in ("weights", "minimums") for c in COMPONENTS]
+        names += [f"stability.{k}" for k in ("grade_a_above", "pass_mark", "window_meetings")]
+        names += ["stability.posting_days", "stability.lending_target"]
+        typed = {n: str(data.get(n) or "").strip() for n in names}
+        value: Any = {
+            "weights": {c: typed[f"stability.weights.{c}"] for c in COMPONENTS},
+            "minimums": {c: typed[f"stability.minimums.{c}"] or None for c in COMPONENTS},
+            "grade_a_above": typed["stability.grade_a_above"],
+            "pass_mark": typed["stability.pass_mark"],
+            "window_meetings": _whole_or_text(typed["stability.window_meetings"]),
+            "posting_days": _whole_or_text(typed["stability.posting_days"]),
+            "lending_target": typed["stability.lending_target"],
+        }
+        return typed, value
+    if section == "training":
+        typed = {
+            n: str(data.get(n) or "").strip()
+            for n in ("training.basis", "training.min_percent", "training.credit_module")
+        }
+        typed["training.stage2_needs_stability"] = (
+            data.get("training.stage2_needs_stability") is not None
+        )
+        value = {
+            "basis": typed["training.basis"],
+            "min_percent": typed["training.min_percent"],
+            "stage2_needs_stability": typed["training.stage2_needs_stability"],
+            "credit_module": typed["training.credit_module"] or None,
+        }
+        return typed, value
+    if section == "loan_gates":
+        typed = {
+            f"loan_gates.{k}": [str(g) for g in data.getlist(f"loan_gates.{k}")] for k in KINDS
+        }
+        return typed, {k: typed[f"loan_gates.{k}"] for k in KINDS if typed[f"loan_gates.{k}"]}
+    raise DomainError(N_("Unknown settings section."), field="section")
+
+
+@router.post("/admin/programmes/{programme_id}/settings", response_model=None)
+def settings_change(
+    request: Request, programme_id: IdPath, user: CurrentUser, cfg: Config, data: Form
+) -> Response:
+    _manages(user, programme_id)
+    section = str(data.get("section") or "")
+    typed: dict[str, Any] = {}
+    try:
+        typed, value = _section(data, section)
+        admin.change_section(cfg.db, programme_id, section, value, actor=user.username)
+    except DomainError as exc:
+        return _settings_page(request, cfg, programme_id, typed, _error(exc, section), 422)
+    request.session["flash"] = tr(request)(N_("Settings saved."))
+    return RedirectResponse(f"/admin/programmes/{programme_id}/settings", status_code=303)
+
+
+# Values shown through _() on these pages.
+SHOWN_VALUES = (
+    N_("admin"),
+    N_("country manager"),
+    N_("branch manager"),
+    N_("field agent"),
+    N_("finance"),
+    N_("donor"),
+    N_("internal"),
+    N_("external"),
+    N_("in_kind"),
+    N_("meetings"),
+    N_("attendance"),
+    N_("savings"),
+    N_("lending"),
+    N_("repayment"),
+    N_("bookkeeping"),
+    N_("sessions"),
+    N_("hours"),
+    N_("credit_training"),
+)

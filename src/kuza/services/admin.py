@@ -1,0 +1,196 @@
+"""What the admin pages read and the checked settings change: programmes, their
+branches, agents and value chains, accounts, loan products, and programme settings
+validated by the parsers that later read them (stability, training, loan gates)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import (
+    branch,
+    field_agent,
+    loan_product,
+    programme,
+    user_account,
+    value_chain,
+)
+from kuza.domain.errors import DomainError, NotFound
+from kuza.domain.loans.book import LoanKind
+from kuza.domain.stability import StabilityPolicy
+from kuza.domain.training import training_rules
+from kuza.services import programmes
+from kuza.services.loans.applications import GATES
+
+SECTIONS = ("stability", "training", "loan_gates")
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Places:
+    """What an account or a donor scope may name in one programme."""
+
+    branches: list[Choice]
+    agents: list[Choice]
+    value_chains: list[Choice]
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    programme_id: int | None
+    branch_id: int | None
+    agent_id: int | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    id: int
+    name: str
+    kind: str
+    terms: dict[str, Any]
+    ceilings: dict[str, str]
+    savings_multiple: str | None
+    guarantee_percent: str | None
+    starter: bool
+    active: bool
+
+
+def programme_list(db: Database) -> list[Choice]:
+    with db.read() as conn:
+        rows = conn.execute(select(programme.c.id, programme.c.name).order_by(programme.c.id))
+        return [Choice(r.id, r.name) for r in rows]
+
+
+def programme_name(db: Database, programme_id: int) -> str:
+    with db.read() as conn:
+        return str(programmes.programme_row(conn, programme_id).name)
+
+
+def places(db: Database, programme_id: int) -> Places:
+    with db.read() as conn:
+        out = []
+        for table in (branch, field_agent, value_chain):
+            rows = conn.execute(
+                select(table.c.id, table.c.name)
+                .where(table.c.programme_id == programme_id)
+                .order_by(table.c.name, table.c.id)
+            )
+            out.append([Choice(r.id, r.name) for r in rows])
+    return Places(*out)
+
+
+def user_list(db: Database, programme_id: int | None = None) -> list[UserRow]:
+    """Every account (admin), or the accounts of one programme."""
+    query = select(user_account).order_by(user_account.c.username)
+    if programme_id is not None:
+        query = query.where(user_account.c.programme_id == programme_id)
+    with db.read() as conn:
+        return [
+            UserRow(
+                r.id,
+                r.username,
+                r.display_name,
+                r.role,
+                r.programme_id,
+                r.branch_id,
+                r.agent_id,
+                bool(r.active),
+            )
+            for r in conn.execute(query)
+        ]
+
+
+def username_of(db: Database, user_id: int) -> str:
+    with db.read() as conn:
+        name = conn.execute(
+            select(user_account.c.username).where(user_account.c.id == user_id)
+        ).scalar()
+    if name is None:
+        raise NotFound(f"no user {user_id}", field="user_id")
+    return str(name)
+
+
+def product_list(db: Database, programme_id: int) -> list[ProductRow]:
+    with db.read() as conn:
+        rows = conn.execute(
+            select(loan_product)
+            .where(loan_product.c.programme_id == programme_id)
+            .order_by(loan_product.c.name, loan_product.c.id)
+        )
+        return [
+            ProductRow(
+                r.id,
+                r.name,
+                r.kind,
+                dict(r.terms or {}),
+                dict(r.ceilings or {}),
+                None if r.savings_multiple is None else str(r.savings_multiple),
+                None if r.guarantee_percent is None else str(r.guarantee_percent),
+                bool(r.starter),
+                bool(r.active),
+            )
+            for r in rows
+        ]
+
+
+def settings_of(db: Database, programme_id: int) -> dict[str, Any]:
+    with db.read() as conn:
+        return dict(programmes.programme_row(conn, programme_id).settings or {})
+
+
+def gate_names() -> list[str]:
+    return sorted(GATES)
+
+
+def check_loan_gates(raw: object) -> None:
+    """``{"external": ["credit_training"], ...}``: known kinds, registered gates only."""
+    if not isinstance(raw, Mapping):
+        raise DomainError("loan_gates must map a loan kind to a list of gates", "loan_gates")
+    kinds = {k.value for k in LoanKind}
+    for kind, gates in raw.items():
+        if kind not in kinds:
+            raise DomainError(f"unknown loan kind {kind!r}", field="loan_gates")
+        if not isinstance(gates, list) or not all(isinstance(g, str) for g in gates):
+            raise DomainError("gates are a list of names", field=f"loan_gates.{kind}")
+        unknown = sorted(set(gates) - set(GATES))
+        if unknown:
+            raise DomainError(
+                f"no check is registered for {', '.join(unknown)}", field=f"loan_gates.{kind}"
+            )
+
+
+def check_settings(settings: Mapping[str, Any]) -> None:
+    """Refuse what the readers of these settings would refuse, naming the field."""
+    StabilityPolicy.from_settings(settings)
+    try:
+        training_rules(settings)
+    except DomainError as exc:
+        field = exc.field or ""
+        exc.field = field if field.startswith("training") else f"training.{field}"
+        raise
+    check_loan_gates(settings.get("loan_gates") or {})
+
+
+def change_section(
+    db: Database, programme_id: int, section: str, value: Any, actor: str
+) -> dict[str, Any]:
+    """Replace one section of the programme's settings after checking the whole result;
+    audited by :func:`kuza.services.programmes.change_settings`."""
+    if section not in SECTIONS:
+        raise DomainError(f"unknown settings section {section!r}", field="section")
+    check_settings(settings_of(db, programme_id) | {section: value})
+    return programmes.change_settings(db, programme_id, {section: value}, actor)
