@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -51,3 +54,49 @@ def progress_bar() -> Progress:
         TimeElapsedColumn(),
         console=console,
     )
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_day(raw: str | None, field: str, default: date | None = None) -> date:
+    """A YYYY-MM-DD option; refused naming the field (inside ``domain_errors``: exit 2)."""
+    if raw is None and default is not None:
+        return default
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise DomainError(f"{raw!r} is not a date like 2026-03-02", field=field) from None
+
+
+def parse_choice(kind: type[E], raw: str, field: str) -> E:
+    try:
+        return kind(raw)
+    except ValueError:
+        known = ", ".join(k.value for k in kind)
+        raise DomainError(f"{raw!r} is not one of {known}", field=field) from None
+
+
+def parse_pairs(raw: list[str] | None, field: str) -> dict[str, str]:
+    """``KEY=VALUE`` options, repeated."""
+    out = {}
+    for item in raw or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise DomainError(f"{item!r} is not KEY=VALUE", field=field)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def read_text(path: Path, field: str = "FILE") -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError):
+        raise DomainError(f"no such file: {path}", field=field) from None
+
+
+def read_json(path: Path, field: str = "FILE") -> Any:
+    try:
+        return json.loads(read_text(path, field), parse_float=float)
+    except json.JSONDecodeError as exc:
+        raise DomainError(f"{path} is not valid JSON: {exc.msg}", field=field) from None

@@ -12,7 +12,17 @@ from rich.table import Table
 
 from kuza.adapters.db.engine import Database, database_url
 from kuza.adapters.db.migrate import upgrade
-from kuza.cli import imports, loan, loans_book, passbook, shareout, synth
+from kuza.cli import (
+    imports,
+    insurance,
+    loan,
+    loans_book,
+    markets,
+    passbook,
+    shareout,
+    synth,
+    visits,
+)
 from kuza.cli.common import DateOpt, console, domain_errors, err_console
 from kuza.cli.common import today_or as _today
 from kuza.cli.report import app as report_app
@@ -38,6 +48,9 @@ synth.register(app)
 app.add_typer(imports.app, name="import")
 app.add_typer(user_app, name="user", help="Login accounts for the web UI.")
 app.add_typer(report_app, name="report")
+markets.register(app)
+visits.register(app)
+insurance.register(app)
 T = TypeVar("T")
 
 
