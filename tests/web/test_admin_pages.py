@@ -72,6 +72,7 @@ def test_admin_creates_a_donor_with_a_scope_and_deactivates_an_agent(
     me = next(u for u in _users(db) if u.username == "admin")
     own = _post(client, f"/admin/users/{me.id}/active", {"active": "0"})
     assert own.status_code == 422  # type: ignore[attr-defined]
+    assert _post(client, "/admin/users/999999/active", {"active": "0"}).status_code == 404  # type: ignore[attr-defined]
 
 
 def _users(db: Database) -> list[object]:

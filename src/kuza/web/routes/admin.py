@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuza.domain.access import Principal, Role
-from kuza.domain.errors import DomainError
+from kuza.domain.errors import DomainError, NotFound
 from kuza.domain.loans.book import LoanKind
 from kuza.domain.stability import Component, StabilityPolicy
 from kuza.domain.training import CompletionBasis, TrainingRules, training_rules
@@ -180,6 +180,8 @@ def user_active(
             raise DomainError(N_("You cannot deactivate your own account."), field="active")
         name = admin.username_of(cfg.db, user_id)
         users.set_active(cfg.db, name, raw == "1", actor=user.username)
+    except NotFound:
+        raise  # an absent account is 404, like any absent page
     except DomainError as exc:
         return _users_page(request, cfg, None, _error(exc, f"user-{user_id}"), 422)
     message = (
