@@ -171,13 +171,17 @@ def close_day_cmd(
     day: Annotated[str, typer.Option("--date", help="The day to close (YYYY-MM-DD).")],
     actor: Actor = "cli",
 ) -> None:
-    """Penalties and arrears for every loan at once; re-running a date changes nothing."""
+    """Penalties, arrears and interest accrual (external loans) for every loan at once;
+    re-running a date changes nothing."""
     with domain_errors():
         result = close_day(Database(), _day(day, date.today()), actor)
     again = "" if result.first_run else " (date closed before; nothing new)"
+    accrued = (
+        f", interest accrued on {result.loans_accruing} external loans" if result.accrued else ""
+    )
     console.print(
         f"closed {result.run_on}: {result.loans} active loans, "
-        f"{result.penalties_charged} penalties charged{again}"
+        f"{result.penalties_charged} penalties charged{accrued}{again}"
     )
 
 

@@ -66,6 +66,8 @@ class AccountCode(StrEnum):
     PREMIUM_INCOME = "4500"
     PREMIUM_SUBSIDY = "5540"
     CLAIMS_EXPENSE = "5600"
+    # Accrual of interest on external loans by close-day (appended, issue 4).
+    ACCRUED_INTEREST_RECEIVABLE = "1210"
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,12 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
     ),
     ChartAccount(
         AccountCode.CLAIMS_EXPENSE, "Health insurance claims paid", AccountType.EXPENSE, False
+    ),
+    ChartAccount(
+        AccountCode.ACCRUED_INTEREST_RECEIVABLE,
+        "Accrued interest receivable (external loans)",
+        AccountType.ASSET,
+        False,
     ),
 )
 

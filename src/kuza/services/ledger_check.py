@@ -11,6 +11,7 @@ from kuza.adapters.db.schema import (
     journal_line,
     ledger_account,
     loan,
+    loan_accrual,
     loan_instalment,
     meeting,
     meeting_line,
@@ -131,6 +132,35 @@ def _loan_mismatches(conn: Connection) -> list[str]:
     ]
 
 
+def _accrual_mismatches(conn: Connection) -> list[str]:
+    """A programme's accrued interest receivable must equal the sum of the per-loan
+    accruals stored by the latest close-day that accrued (``loan_accrual``)."""
+    a = ledger_account.c
+    ledger = {
+        int(r.programme_id): int(r.balance_minor)
+        for r in conn.execute(
+            select(a.programme_id, a.balance_minor).where(
+                a.code == AccountCode.ACCRUED_INTEREST_RECEIVABLE.value, a.group_id.is_(None)
+            )
+        )
+    }
+    c = loan_accrual.c
+    stored = {
+        int(r.programme_id): int(r.total)
+        for r in conn.execute(
+            select(c.programme_id, func.sum(c.accrued_minor).label("total")).group_by(
+                c.programme_id
+            )
+        )
+    }
+    return [
+        f"programme {pid}: accrued interest receivable shows {ledger.get(pid, 0)} minor units "
+        f"but the loans' accruals of the last close-day add to {stored.get(pid, 0)}"
+        for pid in sorted(set(ledger) | set(stored))
+        if ledger.get(pid, 0) != stored.get(pid, 0)
+    ]
+
+
 def check(db: Database) -> list[str]:
     findings: list[str] = []
     with db.read() as conn:
@@ -146,6 +176,7 @@ def check(db: Database) -> list[str]:
         findings.extend(_meeting_cash_mismatches(conn))
         findings.extend(_share_out_mismatches(conn))
         findings.extend(_loan_mismatches(conn))
+        findings.extend(_accrual_mismatches(conn))
     return findings
 
 

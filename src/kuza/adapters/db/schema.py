@@ -502,6 +502,19 @@ loan_performance = Table(
     Column("repaid_minor", BigInteger, nullable=False),
 )
 
+# Interest earned but not yet due on each active external loan as of the last close-day
+# that accrued (its date in ``as_of``); the programme's ACCRUED_INTEREST_RECEIVABLE equals
+# their sum (`kuza ledger check`). Only loans with something accrued have a row.
+loan_accrual = Table(
+    "loan_accrual",
+    metadata,
+    Column("loan_id", Integer, ForeignKey("loan.id"), primary_key=True),
+    _programme(),
+    Column("as_of", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("accrued_minor", BigInteger, nullable=False),
+)
+
 close_day_run = Table(
     "close_day_run",
     metadata,

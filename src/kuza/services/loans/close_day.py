@@ -2,6 +2,10 @@
 three set-based statements (UPDATE ... FROM, DELETE, INSERT ... SELECT), never one ORM
 object per loan. Same SQL on SQLite and PostgreSQL; only "days between two dates" differs.
 
+On a date later than every close-day before it, it also accrues interest on external
+loans (``kuza.services.loans.accruals``): the previous accrual entry is reversed and the
+new one booked, per programme and currency.
+
 It also stores, per loan whose repayment counts, the amounts fallen due, repaid on time
 and repaid in all as of D (``loan_performance``), so the portfolio report sums rows
 instead of matching every instalment and repayment.
@@ -51,6 +55,7 @@ from kuza.adapters.db.schema import (
 )
 from kuza.domain.loans.lifecycle import ACTIVE
 from kuza.services.ledger import now
+from kuza.services.loans.accruals import accrue_interest
 
 ACTIVE_STATUSES = sorted(s.value for s in ACTIVE)
 
@@ -61,6 +66,8 @@ class CloseDayResult:
     loans: int
     penalties_charged: int
     first_run: bool  # False when this date had been closed before
+    loans_accruing: int = 0  # external loans with interest accrued (0 if not accrued)
+    accrued: bool = False  # False on a re-run or a date before the latest close-day
 
 
 def _days_after(conn: Connection, day: date, column: Any) -> Any:
@@ -180,10 +187,15 @@ def close_day(db: Database, day: date, actor: str) -> CloseDayResult:
         seen = conn.execute(
             select(close_day_run.c.id).where(close_day_run.c.run_on == day)
         ).scalar()
+        latest = conn.execute(select(func.max(close_day_run.c.run_on))).scalar()
+        # Accrue only on a new, latest date: a re-run, or a date before the latest
+        # close-day, leaves the accrual (and its entries) as they are.
+        accrue = seen is None and (latest is None or day > latest)
+        accruing = accrue_interest(conn, day, actor) if accrue else 0
         if seen is None:
             conn.execute(
                 insert(close_day_run).values(
                     run_on=day, loans=loans, penalties_charged=charged, ran_at=now(), ran_by=actor
                 )
             )
-        return CloseDayResult(day, loans, charged, seen is None)
+        return CloseDayResult(day, loans, charged, seen is None, accruing, accrue)
