@@ -99,4 +99,7 @@ def read_json(path: Path, field: str = "FILE") -> Any:
     try:
         return json.loads(read_text(path, field), parse_float=float)
     except json.JSONDecodeError as exc:
-        raise DomainError(f"{path} is not valid JSON: {exc.msg}", field=field) from None
+        raise DomainError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            field=field,
+        ) from None

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import loan, loan_instalment
 from kuza.cli import loans_servicing
-from kuza.cli.common import DateOpt, console, domain_errors, today_or
-from kuza.domain.errors import DomainError, NotFound
+from kuza.cli.common import DateOpt, console, domain_errors, parse_day, today_or
+from kuza.domain.errors import NotFound
 from kuza.domain.money import Money
 from kuza.reports.arrears import arrears_list
 from kuza.services.loans import applications, disbursement, products, repayments
@@ -26,15 +26,6 @@ from kuza.services.loans.close_day import close_day
 
 Actor = Annotated[str, typer.Option(help="Who records it.")]
 On = Annotated[str | None, typer.Option(help="Date (default today).")]
-
-
-def _day(raw: str | None, today: date) -> date:
-    if raw is None:
-        return today
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(f"{raw!r} is not a date like 2026-03-02", field="on") from None
 
 
 def product_add(programme_id: int, file: Path, actor: Actor = "cli", today: DateOpt = None) -> None:
@@ -51,7 +42,9 @@ def fund(
     """Put money into the programme's loan fund."""
     with domain_errors():
         day = today_or(today)
-        products.fund_loan_fund(Database(), programme_id, amount, _day(on, day), ref, actor)
+        products.fund_loan_fund(
+            Database(), programme_id, amount, parse_day(on, "on", day), ref, actor
+        )
     console.print(f"loan fund credited with {amount}")
 
 
@@ -71,7 +64,7 @@ def apply_cmd(
     with domain_errors():
         day = today_or(today)
         req = applications.LoanRequest(
-            group_id, member_id, product_id, amount, _day(on, day), purpose,
+            group_id, member_id, product_id, amount, parse_day(on, "on", day), purpose,
             monthly_revenue=revenue, monthly_costs=costs,
         )  # fmt: skip
         loan_id = applications.apply(Database(), req, actor, day)
@@ -82,7 +75,7 @@ def approve(loan_id: int, on: On = None, actor: Actor = "cli", today: DateOpt = 
     """Approve a loan (the checker must not be who applied)."""
     with domain_errors():
         day = today_or(today)
-        status = applications.approve(Database(), loan_id, _day(on, day), actor, day)
+        status = applications.approve(Database(), loan_id, parse_day(on, "on", day), actor, day)
     console.print(f"loan {loan_id} {status.value}")
 
 
@@ -92,7 +85,9 @@ def reject(
     """Reject a loan application, saying why."""
     with domain_errors():
         day = today_or(today)
-        status = applications.reject(Database(), loan_id, _day(on, day), reason, actor, day)
+        status = applications.reject(
+            Database(), loan_id, parse_day(on, "on", day), reason, actor, day
+        )
     console.print(f"loan {loan_id} {status.value}")
 
 
@@ -100,7 +95,7 @@ def disburse(loan_id: int, on: On = None, actor: Actor = "cli", today: DateOpt =
     """Hand over an approved loan: schedule, ledger entry, guarantee."""
     with domain_errors():
         day = today_or(today)
-        done = disbursement.disburse(Database(), loan_id, _day(on, day), actor, day)
+        done = disbursement.disburse(Database(), loan_id, parse_day(on, "on", day), actor, day)
     console.print(f"loan {loan_id} disbursed: {done.net} in {done.instalments} instalments")
 
 
@@ -115,7 +110,7 @@ def repay(
     """Record a repayment, allocated penalties → fees → interest → principal."""
     with domain_errors():
         day = today_or(today)
-        r = repayments.repay(Database(), loan_id, amount, _day(on, day), ref, actor, day)
+        r = repayments.repay(Database(), loan_id, amount, parse_day(on, "on", day), ref, actor, day)
     verb = "booked" if r.created else "already booked, nothing changed"
     console.print(
         f"repayment {verb}: principal {r.principal}, interest {r.interest}, fees {r.fees}, "
@@ -174,7 +169,7 @@ def close_day_cmd(
     """Penalties, arrears and interest accrual (external loans) for every loan at once;
     re-running a date changes nothing."""
     with domain_errors():
-        result = close_day(Database(), _day(day, date.today()), actor)
+        result = close_day(Database(), parse_day(day, "date", date.today()), actor)
     again = "" if result.first_run else " (date closed before; nothing new)"
     accrued = (
         f", interest accrued on {result.loans_accruing} external loans" if result.accrued else ""

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 
 from kuza.adapters.db.engine import Database
-from kuza.cli.common import DateOpt, console, domain_errors, today_or
+from kuza.cli.common import DateOpt, console, domain_errors, parse_day, today_or
 from kuza.domain.errors import DomainError
 from kuza.services.loans import applications, guarantees, overpayments, reversals, writeoff
 
@@ -23,22 +22,15 @@ Reason = Annotated[str, typer.Option(help="Why (kept in the audit trail).")]
 Ref = Annotated[str, typer.Option(help="Receipt number; reusing it books nothing.")]
 
 
-def day_of(raw: str | None, today: date, field: str = "on") -> date:
-    if raw is None:
-        return today
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(f"{raw!r} is not a date like 2026-03-02", field=field) from None
-
-
 def withdraw(
     loan_id: int, reason: Reason = "", on: On = None, actor: Actor = "cli", today: DateOpt = None
 ) -> None:
     """The member no longer wants the loan (before disbursement)."""
     with domain_errors():
         day = today_or(today)
-        status = applications.withdraw(Database(), loan_id, day_of(on, day), reason, actor, day)
+        status = applications.withdraw(
+            Database(), loan_id, parse_day(on, "on", day), reason, actor, day
+        )
     console.print(f"loan {loan_id} {status.value}")
 
 
@@ -49,7 +41,7 @@ def undo_approval(
     with domain_errors():
         day = today_or(today)
         status = applications.undo_approval(
-            Database(), loan_id, day_of(on, day), reason, actor, day
+            Database(), loan_id, parse_day(on, "on", day), reason, actor, day
         )
     console.print(f"loan {loan_id} {status.value} again")
 
@@ -82,7 +74,13 @@ def reschedule(
     with domain_errors():
         day = today_or(today)
         done = writeoff.reschedule(
-            Database(), loan_id, day_of(on, day), _changes(terms, instalments), reason, actor, day
+            Database(),
+            loan_id,
+            parse_day(on, "on", day),
+            _changes(terms, instalments),
+            reason,
+            actor,
+            day,
         )
     console.print(
         f"loan {loan_id} rescheduled: {done.principal} over {done.instalments} instalments"
@@ -100,7 +98,9 @@ def write_off(
     """Write off the principal still owed (a checker, not who made the loan)."""
     with domain_errors():
         day = today_or(today)
-        amount = writeoff.write_off(Database(), loan_id, day_of(on, day), reason, actor, role, day)
+        amount = writeoff.write_off(
+            Database(), loan_id, parse_day(on, "on", day), reason, actor, role, day
+        )
     console.print(f"loan {loan_id} written off: {amount}")
 
 
@@ -110,7 +110,7 @@ def recover(
     """Money received on a written-off loan."""
     with domain_errors():
         day = today_or(today)
-        r = writeoff.recover(Database(), loan_id, amount, day_of(on, day), ref, actor, day)
+        r = writeoff.recover(Database(), loan_id, amount, parse_day(on, "on", day), ref, actor, day)
     verb = "booked" if r.created else "already booked, nothing changed"
     console.print(f"recovery {verb}; loan {r.status.value}")
 
@@ -123,7 +123,7 @@ def reverse_repayment(
     with domain_errors():
         day = today_or(today)
         done = reversals.reverse_repayment(
-            Database(), loan_id, ref, day_of(on, day), reason, actor, day
+            Database(), loan_id, ref, parse_day(on, "on", day), reason, actor, day
         )
     console.print(f"repayment {ref} of {done.amount} reversed; loan {done.status.value}")
 
@@ -140,7 +140,7 @@ def call_guarantee(
     with domain_errors():
         day = today_or(today)
         done = guarantees.call_guarantee(
-            Database(), loan_id, day_of(on, day), actor, role, day, release=release
+            Database(), loan_id, parse_day(on, "on", day), actor, role, day, release=release
         )
     console.print(
         f"guarantee of loan {loan_id}: {done.called} called, {done.released} released; "
@@ -159,7 +159,7 @@ def refund_overpayment(
     with domain_errors():
         day = today_or(today)
         done = overpayments.refund_overpayment(
-            Database(), loan_id, amount, day_of(on, day), ref, actor, day
+            Database(), loan_id, amount, parse_day(on, "on", day), ref, actor, day
         )
     verb = "refunded" if done.created else "already refunded, nothing changed"
     console.print(f"over-payment of {done.amount} {verb}")
@@ -173,7 +173,7 @@ def apply_overpayment(
     with domain_errors():
         day = today_or(today)
         r = overpayments.apply_overpayment(
-            Database(), loan_id, to_loan, amount, day_of(on, day), ref, actor, day
+            Database(), loan_id, to_loan, amount, parse_day(on, "on", day), ref, actor, day
         )
     verb = "applied" if r.created else "already applied, nothing changed"
     console.print(

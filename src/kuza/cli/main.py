@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
@@ -23,11 +22,10 @@ from kuza.cli import (
     synth,
     visits,
 )
-from kuza.cli.common import DateOpt, console, domain_errors, err_console
+from kuza.cli.common import DateOpt, console, domain_errors, err_console, read_json
 from kuza.cli.common import today_or as _today
 from kuza.cli.report import app as report_app
 from kuza.cli.users import app as user_app
-from kuza.domain.errors import DomainError
 from kuza.services import ledger_check, meetings
 from kuza.services.views import group_view
 
@@ -83,20 +81,6 @@ def ledger_check_cmd() -> None:
     )
 
 
-def _load_json(path: Path) -> Any:
-    try:
-        # JSON numbers with a fraction become floats so that Money refuses them by name:
-        # money travels as decimal strings.
-        return json.loads(path.read_text(encoding="utf-8"), parse_float=float)
-    except FileNotFoundError:
-        raise DomainError(f"no such file: {path}", field="FILE") from None
-    except json.JSONDecodeError as exc:
-        raise DomainError(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            field="FILE",
-        ) from None
-
-
 @meeting_app.command("post")
 def meeting_post(
     file: Annotated[Path, typer.Argument(help="Meeting sheet as JSON.")],
@@ -105,7 +89,7 @@ def meeting_post(
 ) -> None:
     """Post a meeting sheet; posting the same sheet again books nothing."""
     with domain_errors():
-        data = _load_json(file)
+        data = read_json(file)
         result = meetings.post_meeting(Database(), data, actor, _today(today))
     verb = "posted" if result.created else "already posted, nothing booked"
     console.print(f"meeting {result.meeting_id} {verb}: {result.summary}")
@@ -120,7 +104,7 @@ def meeting_correct(
 ) -> None:
     """Replace the latest meeting: reverses its entry and books the corrected sheet."""
     with domain_errors():
-        data = _load_json(file)
+        data = read_json(file)
         result = meetings.correct_meeting(Database(), data, reason, actor, _today(today))
     console.print(f"meeting corrected as {result.meeting_id}: {result.summary}")
 
