@@ -36,13 +36,15 @@ def job_world(c: TestClient, o: Org) -> dict[str, int]:
     return {"e": found.enterprise_id, "j": found.id, "ev": found.event_id}
 
 
-def _target(path: str, c: TestClient, o: Org) -> str:
+def target(path: str, c: TestClient, o: Org) -> str:
+    """The path with the org's ids; {loan} and {action} are left for the caller."""
     ids = job_world(c, o) if "{e}" in path or "{j}" in path or "{ev}" in path else {}
+    ids = {"loan": "{loan}", "action": "{action}", **ids}
     return path.format(g=o.world.group_id, m=o.world.member_ids[0], **ids)
 
 
 def get(path: str) -> Call:
-    return lambda c, o, h: c.get(_target(path, c, o), headers=h)
+    return lambda c, o, h: c.get(target(path, c, o), headers=h)
 
 
 def post_form(path: str, **data: str) -> Call:
@@ -50,7 +52,7 @@ def post_form(path: str, **data: str) -> Call:
 
     def call(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
         token = csrf_of(c.get("/login").text) if not h else h["csrf"]
-        response: httpx.Response = c.post(_target(path, c, o), data={"csrf_token": token, **data})
+        response: httpx.Response = c.post(target(path, c, o), data={"csrf_token": token, **data})
         return response
 
     return call

@@ -103,7 +103,8 @@ def _api_post(
     """An API write with a body the schema or the service refuses (422 when let in)."""
 
     def call(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
-        target = path.format(loan=ACTIVE_LOAN, action=WAITING_ACTION)
+        target = ent.target(path, c, o).replace("{loan}", str(ACTIVE_LOAN))
+        target = target.replace("{action}", str(WAITING_ACTION))
         sent = {"group_id": o.world.group_id, **body} if body and "group_id" in body else body
         return c.post(target, json=sent, headers=h)
 
@@ -395,7 +396,40 @@ API = [
         (BAD, BAD, BAD, 403, BAD, 403),
         401,
     ),
+    Route(
+        "POST /api/v1/pending-actions",
+        _api_post("/api/v1/pending-actions", {"kind": "share_out", "group_id": 0, "on": "x"}),
+        (BAD, 403, BAD, BAD, BAD, 403),
+        401,
+    ),
     Route("GET /api/v1/metrics", _get("/api/v1/metrics"), (OK, OK, OK, 403, OK, OK), 401),
+    Route(
+        "GET /api/v1/training/modules",
+        _get("/api/v1/training/modules"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/groups/{id}/training-sessions",
+        _get("/api/v1/groups/{g}/training-sessions"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/groups/{id}/training-sessions",
+        _api_post(
+            "/api/v1/groups/{g}/training-sessions",
+            {"module_code": "x", "trainer": "T", "held_on": "x", "hours": "2"},
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/members/{id}/training",
+        _get("/api/v1/members/{m}/training"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
 ]
 
 

@@ -315,20 +315,35 @@ def actions(
     with db.read() as conn:
         rows = conn.execute(query).all()
         total = int(conn.execute(count).scalar_one())
-    return [
-        PendingRow(
-            r.id,
-            PendingKind(r.kind),
-            PendingStatus(r.status),
-            r.group_id,
-            r.group_name or "",
-            dict(r.payload),
-            r.reason,
-            r.made_by,
-            r.made_at,
-            r.checked_by or "",
-            r.checked_at,
-            r.result,
-        )
-        for r in rows
-    ], total
+    return [_pending_row(r) for r in rows], total
+
+
+def _pending_row(r: Any) -> PendingRow:
+    return PendingRow(
+        r.id,
+        PendingKind(r.kind),
+        PendingStatus(r.status),
+        r.group_id,
+        r.group_name or "",
+        dict(r.payload),
+        r.reason,
+        r.made_by,
+        r.made_at,
+        r.checked_by or "",
+        r.checked_at,
+        r.result,
+    )
+
+
+def action(db: Database, action_id: int) -> PendingRow:
+    """One action, whatever its status."""
+    query = (
+        select(pending_action, savings_group.c.name.label("group_name"))
+        .outerjoin(savings_group, savings_group.c.id == pending_action.c.group_id)
+        .where(pending_action.c.id == action_id)
+    )
+    with db.read() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(f"no pending action {action_id}", field="action_id")
+    return _pending_row(row)

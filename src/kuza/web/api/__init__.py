@@ -14,6 +14,7 @@ from kuza.web.api import (
     meetings,
     metrics,
     passbook,
+    training,
 )
 from kuza.web.deps import WebConfig
 
@@ -35,6 +36,6 @@ def create_api(config: WebConfig) -> FastAPI:
     )
     api.state.kuza = config
     errors.install(api)
-    for module in (auth, groups, meetings, passbook, metrics, loans, approvals):
+    for module in (auth, groups, meetings, passbook, metrics, loans, approvals, training):
         api.include_router(module.router)
     return api

@@ -1,24 +1,35 @@
-"""Pending actions (maker-checker): the list of those waiting, approve (runs the stored
-command as the checker) and reject. The maker is refused as checker (422)."""
+"""Pending actions (maker-checker): the list of those waiting, submit one (a share-out,
+a write-off or a meeting correction), approve (runs the stored command as the checker)
+and reject. The maker is refused as checker (422)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 
 from kuza.domain.access import Principal
-from kuza.domain.approvals import may_check
+from kuza.domain.approvals import MAKERS, PendingKind, may_check, may_submit
+from kuza.domain.errors import DomainError
 from kuza.services import approvals, users
 from kuza.services.approvals import PendingRow
-from kuza.web.api.deps import GroupReader, IdempotencyKey, Limit, Offset, idempotent
+from kuza.web.api.deps import (
+    GroupReader,
+    IdempotencyKey,
+    Limit,
+    Offset,
+    check_group,
+    idempotent,
+)
 from kuza.web.api.loan_schemas import (
+    PendingActionCreate,
     PendingActionPublic,
     PendingActionsPublic,
     PendingDecisionPublic,
     PendingRejectionCreate,
 )
+from kuza.web.api.loans import check_loan
 from kuza.web.api.schemas import Strict, error_responses
 from kuza.web.deps import Config
 from kuza.web.loan_forms import scope
@@ -39,6 +50,15 @@ def checker(user: GroupReader) -> Principal:
 
 
 Checker = Annotated[Principal, Depends(checker)]
+
+
+def maker(user: GroupReader) -> Principal:
+    if not any(user.role in roles for roles in MAKERS.values()):
+        raise HTTPException(403, "your role does not submit pending actions")
+    return user
+
+
+Maker = Annotated[Principal, Depends(maker)]
 
 
 def check_action(cfg: Config, user: Principal, action_id: int) -> None:
@@ -115,5 +135,57 @@ def reject_action(
         )
         result = {"rejected": body.reason}
         return 200, PendingDecisionPublic(id=action_id, status="rejected", result=result)
+
+    return idempotent(request, cfg, user, key, body, run)
+
+
+def _needs(value: object, field: str, kind: PendingKind) -> None:
+    if value is None:
+        raise DomainError(f"{field} is required for a {kind.value.replace('_', ' ')}", field=field)
+
+
+def _payload(cfg: Config, user: Principal, body: PendingActionCreate) -> dict[str, Any]:
+    """The stored command, once the group or loan it is about is in the user's scope."""
+    kind = PendingKind(body.kind)
+    if kind is PendingKind.MEETING_CORRECTION:
+        _needs(body.sheet, "sheet", kind)
+        assert body.sheet is not None
+        check_group(cfg, user, body.sheet.group_id)
+        return {"sheet": body.sheet.model_dump(mode="json", exclude_none=True)}
+    if kind is PendingKind.SHARE_OUT:
+        _needs(body.group_id, "group_id", kind)
+        _needs(body.on, "on", kind)
+        assert body.group_id is not None and body.on is not None
+        check_group(cfg, user, body.group_id)
+        return {"group_id": body.group_id, "on": body.on.isoformat()}
+    _needs(body.loan_id, "loan_id", kind)
+    _needs(body.on, "on", kind)
+    assert body.loan_id is not None and body.on is not None
+    check_loan(cfg, user, body.loan_id)
+    return {"loan_id": body.loan_id, "on": body.on.isoformat()}
+
+
+@router.post(
+    "/pending-actions", response_model=PendingActionPublic, status_code=201, responses=WRITE
+)
+def submit_action(
+    request: Request,
+    body: PendingActionCreate,
+    user: Maker,
+    cfg: Config,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Store a share-out, write-off or meeting correction for a checker; nothing is
+    booked until another user approves it."""
+    kind = PendingKind(body.kind)
+    if not may_submit(kind, user.role):
+        raise HTTPException(403, f"your role does not submit a {kind.value.replace('_', ' ')}")
+    payload = _payload(cfg, user, body)
+
+    def run() -> tuple[int, PendingActionPublic]:
+        action_id = approvals.submit(
+            cfg.db, kind, payload, body.reason, user.username, user.role, user.programme_id
+        )
+        return 201, _public(approvals.action(cfg.db, action_id))
 
     return idempotent(request, cfg, user, key, body, run)

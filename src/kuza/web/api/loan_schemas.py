@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from kuza.web.api.schemas import Amount, Id, Page, Strict, Text
+from kuza.web.api.schemas import Amount, Id, MeetingCreate, Page, Strict, Text
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\x00]*$")]
 Reference = Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00]*$")]
@@ -126,3 +126,17 @@ class PendingDecisionPublic(BaseModel):
     id: int
     status: Literal["approved", "rejected"]
     result: dict[str, Any] | None
+
+
+class PendingActionCreate(Strict):
+    """A command for a checker: a share-out (``group_id``, ``on``), a write-off
+    (``loan_id``, ``on``, ``reason``) or a meeting correction (``sheet``, ``reason``)."""
+
+    kind: Literal["share_out", "write_off", "meeting_correction"]
+    group_id: Id | None = Field(None, description="share_out: the group")
+    loan_id: Id | None = Field(None, description="write_off: the loan")
+    on: date | None = Field(None, description="share_out, write_off: the day")
+    sheet: MeetingCreate | None = Field(
+        None, description="meeting_correction: the whole corrected sheet of the posted meeting"
+    )
+    reason: Text = Field("", description="Why; required for a write-off and a correction")

@@ -1,0 +1,131 @@
+"""Pending-action submission and training over /api/v1: a good call booked (and replayed
+by its Idempotency-Key), a bad call refused naming the field with nothing written."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import pending_action, training_attendance, training_session
+from tests.web.conftest import PASSWORD, TODAY, Org
+from tests.web.loan_setup import LoanBook, make_loan_book
+from tests.web.test_dashboard import Impact, make_impact
+from tests.web.test_training_enterprises import _ids
+
+pytestmark = pytest.mark.storage
+
+
+def bearer(client: TestClient, username: str) -> dict[str, str]:
+    r = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def _count(db: Database, table: object) -> int:
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def book(db: Database, org: Org) -> LoanBook:
+    return make_loan_book(db, org)
+
+
+def test_submit_share_out_and_write_off(
+    client: TestClient, org: Org, book: LoanBook, db: Database
+) -> None:
+    agent = bearer(client, "agent")
+    body = {"kind": "share_out", "group_id": org.world.group_id, "on": TODAY.isoformat()}
+    first = client.post(
+        "/api/v1/pending-actions", json=body, headers={**agent, "Idempotency-Key": "s1"}
+    )
+    assert first.status_code == 201, first.text
+    made = first.json()
+    assert (made["kind"], made["status"], made["made_by"]) == ("share_out", "pending", "agent")
+    again = client.post(
+        "/api/v1/pending-actions", json=body, headers={**agent, "Idempotency-Key": "s1"}
+    )
+    assert again.json() == made and again.headers["Idempotent-Replayed"] == "true"
+    r = client.post("/api/v1/pending-actions", json=body, headers=agent)
+    assert r.status_code == 409  # one share-out of a group waits at a time
+    write_off = {"kind": "write_off", "loan_id": book.active, "on": TODAY.isoformat(),
+                 "reason": "moved away"}  # fmt: skip
+    r = client.post("/api/v1/pending-actions", json=write_off, headers=bearer(client, "branch"))
+    assert r.status_code == 201 and r.json()["payload"]["loan_id"] == book.active
+    assert client.get("/api/v1/pending-actions", headers=agent).json()["total"] == 3
+    # the maker cannot check her own share-out; the manager can
+    manager = bearer(client, "manager")
+    r = client.post(f"/api/v1/pending-actions/{made['id']}/reject", json={"reason": "not yet"},
+                    headers=manager)  # fmt: skip
+    assert r.json()["status"] == "rejected"
+
+
+def test_submit_refused_names_the_field(
+    client: TestClient, org: Org, book: LoanBook, db: Database
+) -> None:
+    before = _count(db, pending_action)
+    agent = bearer(client, "agent")
+    bad_day = {"kind": "share_out", "group_id": org.world.group_id, "on": "2026-02-31"}
+    r = client.post("/api/v1/pending-actions", json=bad_day, headers=agent)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "on", r.text
+    sheet = {"group_id": org.world.group_id, "held_on": TODAY.isoformat(), "lines": []}
+    no_reason = {"kind": "meeting_correction", "sheet": sheet, "reason": " "}
+    r = client.post("/api/v1/pending-actions", json=no_reason, headers=agent)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "reason", r.text
+    other = {"kind": "share_out", "group_id": org.other_group_id, "on": TODAY.isoformat()}
+    assert client.post("/api/v1/pending-actions", json=other, headers=agent).status_code == 404
+    r = client.post("/api/v1/pending-actions", json=bad_day | {"on": TODAY.isoformat()},
+                    headers=bearer(client, "manager"))  # fmt: skip
+    assert r.status_code == 403
+    assert _count(db, pending_action) == before
+
+
+@pytest.fixture
+def impact(db: Database) -> Impact:
+    return make_impact(db)
+
+
+def test_training_catalogue_sessions_and_record(
+    client: TestClient, impact: Impact, db: Database
+) -> None:
+    gid, mids, _eid = _ids(db)
+    branch = bearer(client, "branch")
+    modules = client.get("/api/v1/training/modules", headers=branch).json()
+    assert "credit-management" in [m["code"] for m in modules["items"]]
+    sessions = client.get(f"/api/v1/groups/{gid}/training-sessions", headers=branch).json()
+    body = {"module_code": "credit-management", "trainer": "Asha", "held_on": "2026-03-17",
+            "hours": "1", "present": [mids[0]]}  # fmt: skip
+    url = f"/api/v1/groups/{gid}/training-sessions"
+    r = client.post(url, json=body, headers={**branch, "Idempotency-Key": "t1"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["present"], r.json()["roll"]) == (1, 5)
+    again = client.post(url, json=body, headers={**branch, "Idempotency-Key": "t1"})
+    assert again.json() == r.json()
+    after = client.get(url, headers=branch).json()
+    assert after["total"] == sessions["total"] + 1
+    record = client.get(f"/api/v1/members/{mids[0]}/training", headers=branch).json()
+    done = {m["module"]: m for m in record["items"]}
+    assert done["credit-management"]["sessions_attended"] == 3
+    assert client.get(f"/api/v1/members/{mids[0]}/training",
+                      headers=bearer(client, "donor")).status_code == 403  # fmt: skip
+
+
+def test_training_session_refused_names_the_field(
+    client: TestClient, impact: Impact, db: Database
+) -> None:
+    gid, mids, _eid = _ids(db)
+    before = (_count(db, training_session), _count(db, training_attendance))
+    branch = bearer(client, "branch")
+    url = f"/api/v1/groups/{gid}/training-sessions"
+    body = {"module_code": "credit-management", "trainer": "Asha", "held_on": "2026-02-01",
+            "hours": "1", "present": [mids[0]]}  # fmt: skip
+    r = client.post(url, json=body, headers=branch)  # before Stage 2
+    assert r.status_code == 422 and r.json()["error"]["field"] == "held_on", r.text
+    r = client.post(url, json=body | {"held_on": "2026-03-17", "hours": "30"}, headers=branch)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "hours", r.text
+    r = client.post(url, json=body | {"held_on": "2026-03-17", "module_code": "x"}, headers=branch)
+    assert r.status_code == 404 and r.json()["error"]["field"] == "module_code", r.text
+    r = client.post(url, json=body | {"present": [0]}, headers=branch)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "present[0]", r.text
+    assert (_count(db, training_session), _count(db, training_attendance)) == before
