@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 
 from kuza.adapters.db.engine import Database
-from kuza.adapters.db.schema import member, membership
+from kuza.adapters.db.schema import audit_log, member, membership
 from kuza.domain.errors import DomainError
 from kuza.services.imports import FAILED, HEADER, IMPORTED, PRESENT, import_members
 from tests.factories import FORMED, make_world
@@ -47,7 +47,7 @@ def write_xlsx(path: Path, data: list[list[object]]) -> Path:
     sheet.append(HEADER)
     for row in data:
         # Spreadsheets hold dates as dates, not text.
-        sheet.append([date.fromisoformat(v) if i == 7 else v for i, v in enumerate(row)])
+        sheet.append([date.fromisoformat(str(v)) if i == 7 and v else v for i, v in enumerate(row)])
     book.save(path)
     return path
 
@@ -117,3 +117,33 @@ def test_a_sheet_without_a_required_column_is_refused_whole(db: Database, tmp_pa
     path.write_text("group_id*,name*\n1,A\n", encoding="utf-8")
     with pytest.raises(DomainError, match="sex"):
         import_members(db, world.programme_id, path, today=TODAY)
+
+
+def test_an_xlsx_report_gives_back_the_sheet_cells_and_ids_tie_up(
+    db: Database, tmp_path: Path
+) -> None:
+    world = make_world(db, members=1)
+    data = rows(world.group_id)[:2]
+    data[1][1] = "Kamau https://x.example"  # text stays text, not a link
+    sheet = write_xlsx(tmp_path / "m.xlsx", [data[0], [None] * 9, data[1]])  # a blank row
+    first = import_members(db, world.programme_id, sheet, "t", today=TODAY)
+    assert (first.imported, first.failed) == (2, 0)
+    assert first.report is not None
+    book = load_workbook(first.report, data_only=True)
+    cells = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    assert cells[1] == [world.group_id, "Achieng Otieno", "F", 1984, 5, "yes",
+                        "+254711000001", datetime(2026, 1, 5), None, IMPORTED, None]  # fmt: skip
+    assert cells[2][1] == data[1][1] and cells[2][3] is None and len(cells) == 3
+    with db.read() as conn:
+        tied = conn.execute(
+            select(member.c.name, membership.c.group_id, audit_log.c.object_id)
+            .join(membership, membership.c.member_id == member.c.id)
+            .join(audit_log, audit_log.c.object_id == func.cast(member.c.id, String))
+            .where(audit_log.c.action == "import")
+            .order_by(member.c.id)
+        ).all()
+    assert [(n, g) for n, g, _ in tied] == [
+        ("Achieng Otieno", world.group_id), (data[1][1], world.group_id)
+    ]  # fmt: skip
+    again = import_members(db, world.programme_id, sheet, "t", today=TODAY)
+    assert (again.imported, again.present) == (0, 2)

@@ -63,6 +63,28 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> int:
     return int(top) + 1
 
 
+def draw_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """``count`` fresh ids of ``table`` for rows about to be written with :func:`write_rows`.
+
+    PostgreSQL: one ``nextval`` per row in one query, so concurrent writers are never
+    blocked (the ids need not be consecutive). SQLite: the transaction began IMMEDIATE,
+    so the ids above the current largest are ours.
+    """
+    if count <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        seq = f"pg_get_serial_sequence('{table.name}', 'id')"
+        return [
+            int(i)
+            for i in conn.execute(
+                text(f"SELECT nextval({seq}) FROM generate_series(1, :n) ORDER BY 1"),
+                {"n": count},
+            ).scalars()
+        ]
+    first = reserve_ids(conn, table, count)
+    return list(range(first, first + count))
+
+
 def hold(conn: Connection, *tables: Table) -> None:
     """Keep other writers off ``tables`` until the transaction ends (readers go on)."""
     if conn.dialect.name == "postgresql":
