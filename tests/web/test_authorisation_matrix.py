@@ -430,6 +430,35 @@ API = [
         (OK, OK, OK, OK, OK, 403),
         401,
     ),
+    Route(
+        "GET /api/v1/enterprises", ent.get("/api/v1/enterprises"), (OK, OK, OK, OK, OK, 403), 401
+    ),
+    Route(
+        "GET /api/v1/enterprises/{enterprise_id}",
+        ent.get("/api/v1/enterprises/{e}"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/enterprises/{enterprise_id}/jobs",
+        _api_post(
+            "/api/v1/enterprises/{e}/jobs", {"role": "owner", "on": "x", "hours_per_week": "1"}
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/jobs/{job_id}/events",
+        _api_post("/api/v1/jobs/{j}/events", {"kind": "grown", "on": "x"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/job-events/{event_id}/verification",
+        _api_post("/api/v1/job-events/{ev}/verification", {"method": "phone", "verified_on": "x"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
 ]
 
 

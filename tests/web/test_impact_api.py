@@ -1,5 +1,6 @@
-"""Pending-action submission and training over /api/v1: a good call booked (and replayed
-by its Idempotency-Key), a bad call refused naming the field with nothing written."""
+"""Pending-action submission, training, enterprises and jobs over /api/v1: a good call
+booked (and replayed by its Idempotency-Key), a bad call refused naming the field with
+nothing written."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from kuza.adapters.db.engine import Database
-from kuza.adapters.db.schema import pending_action, training_attendance, training_session
+from kuza.adapters.db.schema import (
+    job,
+    job_event,
+    job_verification,
+    pending_action,
+    training_attendance,
+    training_session,
+)
 from tests.web.conftest import PASSWORD, TODAY, Org
 from tests.web.loan_setup import LoanBook, make_loan_book
 from tests.web.test_dashboard import Impact, make_impact
@@ -129,3 +137,63 @@ def test_training_session_refused_names_the_field(
     r = client.post(url, json=body | {"present": [0]}, headers=branch)
     assert r.status_code == 422 and r.json()["error"]["field"] == "present[0]", r.text
     assert (_count(db, training_session), _count(db, training_attendance)) == before
+
+
+def test_enterprise_job_event_and_verification(
+    client: TestClient, impact: Impact, db: Database
+) -> None:
+    _gid, _mids, eid = _ids(db)
+    branch = bearer(client, "branch")
+    listing = client.get("/api/v1/enterprises?limit=1", headers=branch).json()
+    assert listing["total"] >= 1 and len(listing["items"]) == 1
+    before = client.get(f"/api/v1/enterprises/{eid}", headers=branch).json()
+    body = {"role": "employee", "on": "2026-02-01", "hours_per_week": "20",
+            "worker_name": "Achieng", "worker_sex": "F"}  # fmt: skip
+    url = f"/api/v1/enterprises/{eid}/jobs"
+    r = client.post(url, json=body, headers={**branch, "Idempotency-Key": "j1"})
+    assert r.status_code == 201, r.text
+    again = client.post(url, json=body, headers={**branch, "Idempotency-Key": "j1"})
+    assert again.json() == r.json()
+    made = r.json()["enterprise"]
+    assert len(made["job_list"]) == len(before["job_list"]) + 1
+    new_job = next(j for j in made["job_list"] if j["worker"] == "Achieng")
+    ev = r.json()["event_id"]
+    assert new_job["events"][0]["id"] == ev and new_job["events"][0]["verified_on"] is None
+    verify = {"method": "phone", "verified_on": "2026-02-02"}
+    r = client.post(f"/api/v1/job-events/{ev}/verification", json=verify, headers=branch)
+    assert r.status_code == 201, r.text
+    job_after = next(j for j in r.json()["enterprise"]["job_list"] if j["id"] == new_job["id"])
+    assert job_after["events"][0]["method"] == "phone"
+    r = client.post(f"/api/v1/jobs/{new_job['id']}/events",
+                    json={"kind": "lost", "on": "2026-02-02"}, headers=branch)  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert client.get("/api/v1/enterprises", headers=bearer(client, "donor")).status_code == 403
+    assert client.get(f"/api/v1/enterprises/{eid}",
+                      headers=bearer(client, "agent")).status_code == 404  # fmt: skip
+
+
+def test_enterprise_writes_refused_name_the_field(
+    client: TestClient, impact: Impact, db: Database
+) -> None:
+    _gid, _mids, eid = _ids(db)
+    before = (_count(db, job), _count(db, job_event), _count(db, job_verification))
+    branch = bearer(client, "branch")
+    body = {"role": "employee", "on": "2026-02-01", "hours_per_week": "-3",
+            "worker_name": "Achieng", "worker_sex": "F"}  # fmt: skip
+    r = client.post(f"/api/v1/enterprises/{eid}/jobs", json=body, headers=branch)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "hours_per_week", r.text
+    with db.read() as conn:
+        ev, job_id = conn.execute(
+            select(job_event.c.id, job_event.c.job_id).order_by(job_event.c.id.desc())
+        ).first()  # type: ignore[misc]
+    verify = {"method": "phone", "verified_on": "2020-01-01"}
+    r = client.post(f"/api/v1/job-events/{ev}/verification", json=verify, headers=branch)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "verified_on", r.text
+    r = client.post(f"/api/v1/jobs/{job_id}/events",
+                    json={"kind": "grown", "on": "2020-01-01", "hours_per_week": "40"},
+                    headers=branch)  # fmt: skip
+    assert r.status_code == 422 and r.json()["error"]["field"] == "on", r.text
+    r = client.post(f"/api/v1/jobs/{job_id}/events", json={"kind": "created", "on": "2026-02-02"},
+                    headers=branch)  # fmt: skip
+    assert r.status_code == 422 and r.json()["error"]["field"] == "kind", r.text
+    assert (_count(db, job), _count(db, job_event), _count(db, job_verification)) == before

@@ -115,12 +115,23 @@ def _row(r: Any) -> EnterpriseRow:
     )
 
 
-def enterprise_list(db: Database, user: Principal, limit: int = 200) -> list[EnterpriseRow]:
+def enterprise_list(
+    db: Database, user: Principal, limit: int = 200, offset: int = 0
+) -> list[EnterpriseRow]:
     query = _scoped(_listing(), user)
     if query is None:
         return []
     with db.read() as conn:
-        return [_row(r) for r in conn.execute(query.limit(limit))]
+        return [_row(r) for r in conn.execute(query.limit(limit).offset(offset))]
+
+
+def enterprise_total(db: Database, user: Principal) -> int:
+    """How many enterprises the user sees (the API's page total)."""
+    query = _scoped(select(func.count()).select_from(enterprise), user)
+    if query is None:
+        return 0
+    with db.read() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def can_see_enterprise(db: Database, user: Principal, enterprise_id: int) -> bool:

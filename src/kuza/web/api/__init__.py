@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from kuza.web.api import (
     approvals,
     auth,
+    enterprises,
     errors,
     groups,
     loans,
@@ -36,6 +37,16 @@ def create_api(config: WebConfig) -> FastAPI:
     )
     api.state.kuza = config
     errors.install(api)
-    for module in (auth, groups, meetings, passbook, metrics, loans, approvals, training):
+    for module in (
+        auth,
+        groups,
+        meetings,
+        passbook,
+        metrics,
+        loans,
+        approvals,
+        training,
+        enterprises,
+    ):
         api.include_router(module.router)
     return api

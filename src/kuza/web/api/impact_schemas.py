@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from kuza.web.api.schemas import Amount, Id, Name, Page, Strict
+from kuza.web.api.schemas import Amount, Id, Name, Page, Strict, Text
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00\s]+$")]
 
@@ -68,3 +68,78 @@ class MemberTrainingPublic(Page):
     member_id: int
     name: str
     items: list[ModuleProgressPublic]
+
+
+class EnterpriseSummaryPublic(BaseModel):
+    id: int
+    name: str
+    sector: str
+    value_chain: str
+    branch: str
+    status: str
+    started_on: date
+    jobs: int
+
+
+class EnterprisesPublic(Page):
+    items: list[EnterpriseSummaryPublic]
+
+
+class JobEventPublic(BaseModel):
+    id: int
+    kind: str
+    on: date
+    work_time: str
+    fte_change: str
+    verified_on: date | None
+    verified_by: str
+    method: str
+
+
+class JobPublic(BaseModel):
+    id: int
+    role: str
+    worker: str
+    events: list[JobEventPublic]
+
+
+class OwnerPublic(BaseModel):
+    member_id: int
+    name: str
+
+
+class EnterprisePublic(EnterpriseSummaryPublic):
+    location: str
+    registered: bool
+    household_size: int
+    owners: list[OwnerPublic]
+    job_list: list[JobPublic] = Field(description="Each job with its events, oldest first")
+
+
+class JobCreate(Strict):
+    role: Literal["owner", "employee"]
+    on: date
+    hours_per_week: Amount
+    member_id: Id | None = Field(None, description="The owner, or a member employed")
+    worker_name: Text = Field("", description="An employee who is not a member")
+    worker_sex: Literal["F", "M", "X"] | None = None
+    note: Text = ""
+
+
+class JobEventCreate(Strict):
+    kind: Literal["grown", "lost"]
+    on: date
+    hours_per_week: Amount | None = Field(None, description="grown: the new hours")
+    note: Text = ""
+
+
+class VerificationCreate(Strict):
+    method: Literal["agent_visit", "phone", "document"]
+    verified_on: date
+    note: Text = ""
+
+
+class JobEventRecordedPublic(BaseModel):
+    enterprise_id: int
+    event_id: int = Field(description="The job event recorded or verified")
+    enterprise: EnterprisePublic
