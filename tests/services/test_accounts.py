@@ -64,3 +64,25 @@ def test_a_reader_does_not_wait_for_a_writer_on_sqlite(sqlite_db: Database) -> N
         writer.exec_driver_sql("UPDATE programme SET name = name")
         with sqlite_db.read() as reader:  # would wait for the write lock before the fix
             assert reader.exec_driver_sql("SELECT count(*) FROM programme").scalar() == 1
+
+
+def test_an_entrys_lines_are_stored_in_posting_order(db: Database) -> None:
+    """One INSERT per entry on PostgreSQL (unnest … ORDER BY): line ids follow the postings."""
+    from kuza.domain.ledger import EntryBuilder
+    from kuza.domain.money import Money
+    from kuza.services.ledger import load_entry, post_entry
+    from tests.factories import FORMED
+
+    w = make_world(db, members=3)
+    cash = AccountKey(AccountCode.GROUP_CASH, w.group_id)
+    book = EntryBuilder(FORMED, "many", key="order-test")
+    for i, mid in enumerate([*w.member_ids, *reversed(w.member_ids)]):
+        saving = AccountKey(AccountCode.MEMBER_SAVINGS, w.group_id, mid)
+        book.move(cash, saving, Money.of(f"{i + 1}.25", "KES"), "" if i % 2 else f"wk {i} ü'\"")
+    entry = book.build()
+    with db.transaction() as conn:
+        entry_id = post_entry(conn, w.programme_id, entry, "t")
+    with db.read() as conn:
+        again = load_entry(conn, entry_id)
+    assert again.postings == entry.postings
+    assert (again.key, again.memo, again.posted_on) == ("order-test", "many", FORMED)
