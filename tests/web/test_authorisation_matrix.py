@@ -454,6 +454,33 @@ API = [
         401,
     ),
     Route(
+        "GET /api/v1/groups/{id}/market-linkages",
+        _get("/api/v1/groups/{g}/market-linkages"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/groups/{id}/market-linkages",
+        _api_post("/api/v1/groups/{g}/market-linkages", {"partner_id": 1, "started_on": "x"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/members/{id}/visits",
+        _get("/api/v1/members/{m}/visits"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/members/{id}/visits",
+        _api_post(
+            "/api/v1/members/{m}/visits",
+            {"scorecard": "x", "visited_on": "x", "answers": {}, "household_size": 1},
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
         "POST /api/v1/job-events/{event_id}/verification",
         _api_post("/api/v1/job-events/{ev}/verification", {"method": "phone", "verified_on": "x"}),
         (BAD, 403, BAD, BAD, 403, 403),

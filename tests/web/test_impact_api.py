@@ -4,19 +4,27 @@ nothing written."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
+    household_visit,
     job,
     job_event,
     job_verification,
+    linkage_woman,
+    market_linkage,
     pending_action,
     training_attendance,
     training_session,
 )
+from kuza.domain.markets import PartnerKind
+from kuza.services import markets, visits
 from tests.web.conftest import PASSWORD, TODAY, Org
 from tests.web.loan_setup import LoanBook, make_loan_book
 from tests.web.test_dashboard import Impact, make_impact
@@ -197,3 +205,78 @@ def test_enterprise_writes_refused_name_the_field(
                     headers=branch)  # fmt: skip
     assert r.status_code == 422 and r.json()["error"]["field"] == "kind", r.text
     assert (_count(db, job), _count(db, job_event), _count(db, job_verification)) == before
+
+
+def test_market_linkage_recorded_and_refused(client: TestClient, org: Org, db: Database) -> None:
+    pid, gid, (m0, m1, _m2) = org.world.programme_id, org.world.group_id, org.world.member_ids
+    buyer = markets.add_partner(db, pid, "Brookside", PartnerKind.BUYER)
+    lender = markets.add_partner(db, pid, "Bank", PartnerKind.LENDER)
+    agent = bearer(client, "agent")
+    url = f"/api/v1/groups/{gid}/market-linkages"
+    before = (_count(db, market_linkage), _count(db, linkage_woman))
+    bad = {"partner_id": lender, "started_on": TODAY.isoformat()}
+    r = client.post(url, json=bad, headers=agent)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "partner_id", r.text
+    bad = {"partner_id": buyer, "started_on": TODAY.isoformat(), "ended_on": "2026-01-01"}
+    r = client.post(url, json=bad, headers=agent)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "ended_on", r.text
+    bad = {"partner_id": buyer, "started_on": TODAY.isoformat(),
+           "women": [{"member_id": m0, "role": "boss"}]}  # fmt: skip
+    r = client.post(url, json=bad, headers=agent)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "women[0].role", r.text
+    assert (_count(db, market_linkage), _count(db, linkage_woman)) == before
+    women = [{"member_id": m0, "role": "leader"}, {"member_id": m1, "role": "producer"}]
+    body = {"partner_id": buyer, "started_on": TODAY.isoformat(), "women": women}
+    r = client.post(url, json=body, headers={**agent, "Idempotency-Key": "l1"})
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["group_id"] == gid and made["partner"] == "Brookside" and len(made["women"]) == 2
+    again = client.post(url, json=body, headers={**agent, "Idempotency-Key": "l1"})
+    assert again.json() == made
+    own = {"partner_id": buyer, "started_on": TODAY.isoformat(), "member_id": m1}
+    assert client.post(url, json=own, headers=agent).json()["member_id"] == m1
+    listing = client.get(url, headers=agent).json()
+    assert listing["total"] == 2 and listing["items"][0]["partner_kind"] == "buyer"
+    other = f"/api/v1/groups/{org.other_group_id}/market-linkages"
+    assert client.get(other, headers=agent).status_code == 404
+    assert client.get(url, headers=bearer(client, "donor")).status_code == 403
+
+
+GRID = {
+    "code": "grid",
+    "questions": [
+        {"code": "roof", "text": "Roof", "points": {"thatch": 0, "iron": 10}},
+        {"code": "school", "text": "All children at school", "points": {"no": 0, "yes": 20}},
+    ],
+    "lookup": [[0, "80"], [10, "50"], [30, "10"]],
+}
+
+
+def test_household_visit_recorded_and_refused(client: TestClient, org: Org, db: Database) -> None:
+    visits.load_programme_scorecard(db, org.world.programme_id, json.dumps(GRID), date(2026, 1, 10))
+    m0 = org.world.member_ids[0]
+    agent = bearer(client, "agent")
+    url = f"/api/v1/members/{m0}/visits"
+    body = {"scorecard": "grid", "visited_on": "2026-02-01",
+            "answers": {"roof": "iron", "school": "yes"}, "household_size": 4}  # fmt: skip
+    before = _count(db, household_visit)
+    for bad, field in (
+        ({"answers": {"roof": "gold", "school": "yes"}}, "roof"),  # the question
+        ({"visited_on": "2026-03-01"}, "visited_on"),
+        ({"household_size": 0}, "household_size"),
+        ({"scorecard": "nope"}, "scorecard"),
+    ):
+        r = client.post(url, json=body | bad, headers=agent)
+        assert r.status_code in (404, 422), r.text
+        assert r.json()["error"]["field"] is not None
+        assert r.json()["error"]["field"].startswith(field), r.text
+    assert _count(db, household_visit) == before
+    r = client.post(url, json=body, headers={**agent, "Idempotency-Key": "v1"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["score"], r.json()["likelihood"]) == (30, "10")
+    again = client.post(url, json=body, headers={**agent, "Idempotency-Key": "v1"})
+    assert again.json() == r.json() and _count(db, household_visit) == before + 1
+    listing = client.get(url, headers=agent).json()
+    assert listing["total"] == 1 and listing["items"][0]["score"] == 30
+    assert client.get(url, headers=bearer(client, "donor")).status_code == 403
+    assert client.get(url, headers=bearer(client, "agentb")).status_code == 404

@@ -163,6 +163,15 @@ def record_visit(
         return VisitScore(int(vid), score, likelihood)
 
 
+def programme_of_member(db: Database, member_id: int) -> int:
+    """The programme a member belongs to (where her visits are scored)."""
+    with db.read() as conn:
+        found = conn.execute(select(member.c.programme_id).where(member.c.id == member_id)).scalar()
+    if found is None:
+        raise NotFound(f"no member {member_id}", field="member_id")
+    return int(found)
+
+
 @dataclass(frozen=True)
 class ScorePoint:
     visit_id: int

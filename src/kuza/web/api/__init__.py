@@ -12,10 +12,12 @@ from kuza.web.api import (
     errors,
     groups,
     loans,
+    markets,
     meetings,
     metrics,
     passbook,
     training,
+    visits,
 )
 from kuza.web.deps import WebConfig
 
@@ -47,6 +49,8 @@ def create_api(config: WebConfig) -> FastAPI:
         approvals,
         training,
         enterprises,
+        markets,
+        visits,
     ):
         api.include_router(module.router)
     return api

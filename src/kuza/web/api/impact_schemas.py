@@ -143,3 +143,72 @@ class JobEventRecordedPublic(BaseModel):
     enterprise_id: int
     event_id: int = Field(description="The job event recorded or verified")
     enterprise: EnterprisePublic
+
+
+class LinkageWomanCreate(Strict):
+    member_id: Id
+    role: Literal["producer", "aggregator", "processor", "trader", "negotiator", "leader"]
+
+
+class LinkageCreate(Strict):
+    partner_id: Id = Field(description="A buyer, supplier or processor of the programme")
+    started_on: date
+    member_id: Id | None = Field(None, description="A member's own link; omitted: the group's")
+    value_chain: Code | None = Field(None, description="The value chain's code")
+    ended_on: date | None = None
+    women: Annotated[list[LinkageWomanCreate], Field(max_length=500)] = Field(
+        [], description="The women members involved and their role"
+    )
+    note: Text = ""
+
+
+class LinkageWomanPublic(BaseModel):
+    member_id: int
+    role: str
+
+
+class LinkagePublic(BaseModel):
+    id: int
+    partner_id: int
+    partner: str
+    partner_kind: str
+    group_id: int | None
+    member_id: int | None
+    value_chain: str
+    started_on: date
+    ended_on: date | None
+    note: str
+    recorded_by: str
+    women: list[LinkageWomanPublic]
+
+
+class LinkagesPublic(Page):
+    group_id: int
+    items: list[LinkagePublic]
+
+
+AnswerCode = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]*$")]
+
+
+class VisitCreate(Strict):
+    scorecard: Code = Field(description="The programme's scorecard code")
+    visited_on: date
+    answers: Annotated[dict[AnswerCode, AnswerCode], Field(max_length=100)] = Field(
+        description="Question code → the answer's code, as the scorecard lists them"
+    )
+    household_size: Annotated[int, Field(ge=0, le=1000)]
+    note: Text = ""
+
+
+class VisitPublic(BaseModel):
+    visit_id: int
+    member_id: int
+    visited_on: date
+    scorecard: str
+    score: int
+    likelihood: str = Field(description="Poverty likelihood, percent")
+
+
+class VisitsPublic(Page):
+    member_id: int
+    items: list[VisitPublic]
