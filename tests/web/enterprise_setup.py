@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kuza.adapters.db.engine import Database
-from kuza.adapters.db.schema import job, job_event
+from kuza.adapters.db.schema import insurance_enrolment, job, job_event
 from kuza.domain.jobs import JobRole
-from kuza.services import enterprises, jobs
+from kuza.services import enterprises, insurance, jobs
 from tests.web.conftest import TODAY, Org, csrf_of
 
 Call = Callable[[TestClient, Org, dict[str, str]], httpx.Response]
@@ -36,9 +36,29 @@ def job_world(c: TestClient, o: Org) -> dict[str, int]:
     return {"e": found.enterprise_id, "j": found.id, "ev": found.event_id}
 
 
+def enrolment(c: TestClient, o: Org) -> int:
+    """An insurance enrolment of the first member (made once per database)."""
+    db: Database = c.app.state.kuza.db  # type: ignore[attr-defined]
+    with db.read() as conn:
+        found = conn.execute(select(insurance_enrolment.c.id)).scalar()
+    if found is not None:
+        return int(found)
+    plan = insurance.create_plan(
+        db,
+        o.world.programme_id,
+        {"name": "Afya", "premium": "100", "dependant_premium": "50", "period": "month",
+         "cover_per_year": "1000", "waiting_days": 7, "subsidy": ["100"]},
+    )  # fmt: skip
+    return insurance.enrol(db, plan, o.world.member_ids[0], TODAY)
+
+
 def target(path: str, c: TestClient, o: Org) -> str:
     """The path with the org's ids; {loan} and {action} are left for the caller."""
-    ids = job_world(c, o) if "{e}" in path or "{j}" in path or "{ev}" in path else {}
+    ids: dict[str, object] = {}
+    if "{e}" in path or "{j}" in path or "{ev}" in path:
+        ids.update(job_world(c, o))
+    if "{en}" in path:
+        ids["en"] = enrolment(c, o)
     ids = {"loan": "{loan}", "action": "{action}", **ids}
     return path.format(g=o.world.group_id, m=o.world.member_ids[0], **ids)
 

@@ -481,6 +481,33 @@ API = [
         401,
     ),
     Route(
+        "GET /api/v1/members/{id}/insurance-enrolments",
+        _get("/api/v1/members/{m}/insurance-enrolments"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/members/{id}/insurance-enrolments",
+        _api_post("/api/v1/members/{m}/insurance-enrolments", {"plan_id": 1, "enrolled_on": "x"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/insurance-enrolments/{enrolment_id}/claims",
+        ent.get("/api/v1/insurance-enrolments/{en}/claims"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/insurance-enrolments/{enrolment_id}/claims",
+        _api_post(
+            "/api/v1/insurance-enrolments/{en}/claims",
+            {"incurred_on": "2026-01-20", "amount": "x", "description": "clinic"},
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
         "POST /api/v1/job-events/{event_id}/verification",
         _api_post("/api/v1/job-events/{ev}/verification", {"method": "phone", "verified_on": "x"}),
         (BAD, 403, BAD, BAD, 403, 403),

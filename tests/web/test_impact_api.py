@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
     household_visit,
+    insurance_claim,
+    insurance_enrolment,
     job,
     job_event,
     job_verification,
@@ -24,7 +26,7 @@ from kuza.adapters.db.schema import (
     training_session,
 )
 from kuza.domain.markets import PartnerKind
-from kuza.services import markets, visits
+from kuza.services import insurance, markets, visits
 from tests.web.conftest import PASSWORD, TODAY, Org
 from tests.web.loan_setup import LoanBook, make_loan_book
 from tests.web.test_dashboard import Impact, make_impact
@@ -280,3 +282,50 @@ def test_household_visit_recorded_and_refused(client: TestClient, org: Org, db: 
     assert listing["total"] == 1 and listing["items"][0]["score"] == 30
     assert client.get(url, headers=bearer(client, "donor")).status_code == 403
     assert client.get(url, headers=bearer(client, "agentb")).status_code == 404
+
+
+PLAN = {
+    "name": "Afya",
+    "premium": "100",
+    "dependant_premium": "50",
+    "period": "month",
+    "cover_per_year": "1000",
+    "waiting_days": 7,
+    "subsidy": ["100", "66", "33"],
+}
+
+
+def test_insurance_enrolment_and_claim(client: TestClient, org: Org, db: Database) -> None:
+    plan = insurance.create_plan(db, org.world.programme_id, PLAN)
+    m0 = org.world.member_ids[0]
+    agent = bearer(client, "agent")
+    url = f"/api/v1/members/{m0}/insurance-enrolments"
+    kid = {"name": "Baraka", "relation": "child", "sex": "M", "birth_year": 2018}
+    body = {"plan_id": plan, "enrolled_on": "2026-01-05", "dependants": [kid]}
+    r = client.post(url, json=body | {"plan_id": plan + 99}, headers=agent)
+    assert r.status_code == 404 and r.json()["error"]["field"] == "plan_id", r.text
+    r = client.post(url, json=body | {"dependants": [kid | {"sex": "Q"}]}, headers=agent)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "dependants[0].sex", r.text
+    assert _count(db, insurance_enrolment) == 0
+    r = client.post(url, json=body, headers={**agent, "Idempotency-Key": "e1"})
+    assert r.status_code == 201, r.text
+    enrolment = r.json()
+    assert (enrolment["plan"], enrolment["dependants"]) == ("Afya", 1)
+    again = client.post(url, json=body, headers={**agent, "Idempotency-Key": "e1"})
+    assert again.json() == enrolment
+    assert client.post(url, json=body, headers=agent).status_code == 409  # once per plan
+    assert client.get(url, headers=agent).json()["total"] == 1
+    claims = f"/api/v1/insurance-enrolments/{enrolment['id']}/claims"
+    claim = {"incurred_on": "2026-01-20", "amount": "150.50", "description": "clinic"}
+    r = client.post(claims, json=claim | {"incurred_on": "2026-01-06"}, headers=agent)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "incurred_on", r.text
+    r = client.post(claims, json=claim | {"amount": "-5"}, headers=agent)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "amount", r.text
+    assert _count(db, insurance_claim) == 0
+    r = client.post(claims, json=claim, headers={**agent, "Idempotency-Key": "c1"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["claimed"], r.json()["status"]) == ("150.50", "submitted")
+    listing = client.get(claims, headers=agent).json()
+    assert listing["total"] == 1 and listing["items"][0] == r.json()
+    assert client.get(claims, headers=bearer(client, "agentb")).status_code == 404
+    assert client.get(url, headers=bearer(client, "donor")).status_code == 403

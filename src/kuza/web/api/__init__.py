@@ -11,6 +11,7 @@ from kuza.web.api import (
     enterprises,
     errors,
     groups,
+    insurance,
     loans,
     markets,
     meetings,
@@ -51,6 +52,7 @@ def create_api(config: WebConfig) -> FastAPI:
         enterprises,
         markets,
         visits,
+        insurance,
     ):
         api.include_router(module.router)
     return api

@@ -212,3 +212,64 @@ class VisitPublic(BaseModel):
 class VisitsPublic(Page):
     member_id: int
     items: list[VisitPublic]
+
+
+class DependantCreate(Strict):
+    name: Name
+    relation: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00]*$")]
+    sex: Literal["F", "M", "X"]
+    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+
+
+class EnrolmentCreate(Strict):
+    plan_id: Id
+    enrolled_on: date
+    pays_from: Literal["cash", "passbook"] = "cash"
+    dependants: Annotated[list[DependantCreate], Field(max_length=30)] = Field(
+        [], description="Covered with her; each adds the dependant premium"
+    )
+
+
+class EnrolmentPublic(BaseModel):
+    id: int
+    plan_id: int
+    plan: str
+    member_id: int
+    group_id: int
+    enrolled_on: date
+    ended_on: date | None
+    pays_from: str
+    dependants: int
+
+
+class EnrolmentsPublic(Page):
+    member_id: int
+    items: list[EnrolmentPublic]
+
+
+class ClaimCreate(Strict):
+    incurred_on: date
+    amount: Amount
+    description: Name
+    dependant_id: Id | None = Field(None, description="Care for a dependant of hers")
+    submitted_on: date | None = Field(None, description="Default today")
+
+
+class ClaimPublic(BaseModel):
+    id: int
+    enrolment_id: int
+    dependant_id: int | None
+    incurred_on: date
+    description: str
+    claimed: str
+    approved: str | None
+    currency: str
+    status: str
+    submitted_on: date
+    decided_on: date | None
+    paid_on: date | None
+
+
+class ClaimsPublic(Page):
+    enrolment_id: int
+    items: list[ClaimPublic]
