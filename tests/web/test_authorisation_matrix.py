@@ -20,6 +20,7 @@ from kuza.adapters.db.engine import Database
 from kuza.domain.access import Role
 from kuza.services import users
 from tests.web import enterprise_setup as ent
+from tests.web import market_setup as mk
 from tests.web.conftest import PASSWORD, TODAY, Org, csrf_of, login
 from tests.web.loan_setup import ACTIVE_LOAN, WAITING_ACTION, make_loan_book
 
@@ -462,6 +463,75 @@ API = [
     Route(
         "POST /api/v1/groups/{id}/market-linkages",
         _api_post("/api/v1/groups/{g}/market-linkages", {"partner_id": 1, "started_on": "x"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/market-linkages/{linkage_id}/end",
+        mk.post_json("/api/v1/market-linkages/{l}/end", {"on": "x"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/market-linkages/{linkage_id}/contracts",
+        mk.get("/api/v1/market-linkages/{l}/contracts"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/market-linkages/{linkage_id}/contracts",
+        mk.post_json(
+            "/api/v1/market-linkages/{l}/contracts",
+            {"product": "maize", "volume": "x", "unit": "kg", "price": "1", "starts_on": "x"},
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/groups/{id}/market-activities",
+        mk.get("/api/v1/groups/{g}/market-activities"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/groups/{id}/market-activities",
+        mk.post_json(
+            "/api/v1/groups/{g}/market-activities",
+            {"kind": "branding", "held_on": "x", "description": "d", "members_involved": 1},
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/market-partners",
+        mk.get("/api/v1/market-partners"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/market-partners",
+        mk.post_json("/api/v1/market-partners", {"name": "", "kind": "buyer"}),
+        (BAD, BAD, BAD, 403, 403, 403),
+        401,
+    ),
+    Route("GET /api/v1/referrals", mk.get("/api/v1/referrals"), (OK, OK, OK, OK, OK, 403), 401),
+    Route(
+        "GET /api/v1/members/{id}/referrals",
+        mk.get("/api/v1/members/{m}/referrals"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/members/{id}/referrals",
+        mk.post_json(
+            "/api/v1/members/{m}/referrals", {"kind": "health", "service": "Clinic", "on": "x"}
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/referrals/{referral_id}/follow-ups",
+        mk.post_json("/api/v1/referrals/{r}/follow-ups", {"status": "resolved", "on": "x"}),
         (BAD, 403, BAD, BAD, 403, 403),
         401,
     ),

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from kuza.domain.access import Role
 from kuza.domain.errors import DomainError, InvalidAmount
 from kuza.domain.money import Money, to_decimal
 
@@ -33,6 +34,15 @@ class WomanRole(StrEnum):
     TRADER = "trader"
     NEGOTIATOR = "negotiator"
     LEADER = "leader"
+
+
+# Partners are the programme's buyers and suppliers: its managers keep the list; the
+# field roles link groups and members to them (MEETING_RECORDERS).
+PARTNER_KEEPERS = frozenset({Role.ADMIN, Role.COUNTRY_MANAGER, Role.BRANCH_MANAGER})
+
+
+def may_add_partners(role: Role) -> bool:
+    return role in PARTNER_KEEPERS
 
 
 class MarketActivityKind(StrEnum):

@@ -16,7 +16,9 @@ from kuza.web.api import (
     markets,
     meetings,
     metrics,
+    partners,
     passbook,
+    referrals,
     training,
     visits,
 )
@@ -51,7 +53,9 @@ def create_api(config: WebConfig) -> FastAPI:
         training,
         enterprises,
         markets,
+        partners,
         visits,
+        referrals,
         insurance,
     ):
         api.include_router(module.router)
