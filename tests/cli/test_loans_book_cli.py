@@ -23,7 +23,8 @@ def env_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
 
 
 def run(*args: str) -> str:
-    dated = args[0] == "loan" and args[1] not in ("show", "arrears")
+    undated = ("show", "arrears", "product-off", "product-on")
+    dated = args[0] == "loan" and args[1] not in undated
     result = runner.invoke(app, [*args, "--today", "2026-12-31"] if dated else args)
     assert result.exit_code == 0, result.output
     return result.output
@@ -131,3 +132,15 @@ def test_guarantee_and_overpayment_commands(env_db: Database) -> None:
         "loan", "call-guarantee", "2", "--role", "finance", "--actor", "boss"
     )
     assert run("ledger", "check").startswith("✓")
+
+
+def test_a_product_switched_off_takes_no_application_until_switched_on(env_db: Database) -> None:
+    lw = make_loan_world(env_db)
+    g, m, p, pid = str(lw.gid), str(lw.m(0)), str(lw.internal), str(lw.pid)
+    assert "switched off" in run("loan", "product-off", pid, p)
+    refused = fails("loan", "apply", g, m, p, "1000", "--on", "2026-02-01")
+    assert "switched off" in refused and "product_id" in refused
+    absent = runner.invoke(app, ["loan", "product-off", pid, "999"])
+    assert absent.exit_code == 2 and "product_id" in absent.output
+    assert "switched on" in run("loan", "product-on", pid, p)
+    assert "loan 1 applied" in run("loan", "apply", g, m, p, "1000", "--on", "2026-02-01")

@@ -156,6 +156,30 @@ WEB = [
         LOGIN_FIRST,
     ),
     Route(
+        "GET /admin/users/{user_id}",
+        _admin("/admin/users/1"),
+        (OK, 403, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/users/{user_id}/role",
+        _admin("/admin/users/2/role", role="x"),
+        (422, 403, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/users/{user_id}/password",
+        _admin("/admin/users/2/password", new_password="short", new_password_again="short"),
+        (422, 403, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/programmes/{programme_id}/products/{product_id}/active",
+        _admin("/admin/programmes/{p}/products/1/active", active="x"),
+        (422, 422, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
         "GET /admin/programmes/{programme_id}/products",
         _admin("/admin/programmes/{p}/products"),
         (OK, OK, 403, 403, 403, 403),

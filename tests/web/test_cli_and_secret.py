@@ -62,3 +62,34 @@ def test_secret_from_env_else_a_private_file_beside_sqlite(
     assert kept.stat().st_mode & 0o077 == 0
     with pytest.raises(RuntimeError, match=SECRET_ENV):
         secret_key("postgresql+psycopg://db/kuza")
+
+
+def test_cli_changes_a_role_resets_a_password_and_reactivates(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = make_world(sqlite_db)
+    monkeypatch.setenv("KUZA_DATABASE_URL", sqlite_db.url)
+    pid = str(world.programme_id)
+    new = users.NewUser(
+        "peter", Role.FINANCE, "a long enough password", programme_id=world.programme_id
+    )
+    users.create_user(sqlite_db, new)
+    run = CliRunner().invoke
+    bad = run(app, ["user", "set-role", "peter", "--role", "branch_manager", "--programme", pid])
+    assert bad.exit_code == 2 and "branch_id" in bad.output
+    assert users.authenticate(sqlite_db, "peter", "a long enough password").role is Role.FINANCE
+    args = ["user", "set-role", "peter", "--role", "branch_manager", "--programme", pid]
+    ok = run(app, [*args, "--branch", str(world.branch_id)])
+    assert ok.exit_code == 0, ok.output
+    reset = run(
+        app, ["user", "set-password", "peter", "--password-stdin"], input="another long one\n"
+    )
+    assert reset.exit_code == 0, reset.output
+    p = users.authenticate(sqlite_db, "peter", "another long one")
+    assert (p.role, p.branch_id) == (Role.BRANCH_MANAGER, world.branch_id)
+    short = run(app, ["user", "set-password", "peter", "--password-stdin"], input="short\n")
+    assert short.exit_code == 2 and "password" in short.output
+    assert run(app, ["user", "deactivate", "peter"]).exit_code == 0
+    assert users.load_principal(sqlite_db, p.user_id) is None
+    assert run(app, ["user", "reactivate", "peter"]).exit_code == 0
+    assert users.load_principal(sqlite_db, p.user_id) is not None

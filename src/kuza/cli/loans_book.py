@@ -1,4 +1,4 @@
-"""``kuza loan apply|approve|reject|disburse|repay|show|arrears|product-add|fund`` and
+"""``kuza loan apply|approve|reject|disburse|repay|show|arrears|product-add|-off|-on|fund`` and
 ``kuza close-day``: the loan book on the database (the calculators stay in ``loan``;
 withdrawal, reschedule, write-off and the other after-care commands in
 ``loans_servicing``)."""
@@ -33,6 +33,21 @@ def product_add(programme_id: int, file: Path, actor: Actor = "cli", today: Date
     with domain_errors():
         pid = products.create_product(Database(), programme_id, json.loads(file.read_text()), actor)
     console.print(f"loan product {pid} created")
+
+
+def product_off(programme_id: int, product_id: int, actor: Actor = "cli") -> None:
+    """Switch a loan product off: no new application or approval with it; loans already
+    made with it carry on."""
+    with domain_errors():
+        products.set_active(Database(), programme_id, product_id, False, actor)
+    console.print(f"loan product {product_id} switched off")
+
+
+def product_on(programme_id: int, product_id: int, actor: Actor = "cli") -> None:
+    """Switch a loan product on again."""
+    with domain_errors():
+        products.set_active(Database(), programme_id, product_id, True, actor)
+    console.print(f"loan product {product_id} switched on")
 
 
 def fund(
@@ -183,6 +198,8 @@ def close_day_cmd(
 def register(root: typer.Typer, loan_app: typer.Typer) -> None:
     for name, fn in (
         ("product-add", product_add),
+        ("product-off", product_off),
+        ("product-on", product_on),
         ("fund", fund),
         ("apply", apply_cmd),
         ("approve", approve),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
     branch,
+    donor_scope,
     field_agent,
     loan_product,
     programme,
@@ -194,3 +195,35 @@ def change_section(
         raise DomainError(f"unknown settings section {section!r}", field="section")
     check_settings(settings_of(db, programme_id) | {section: value})
     return programmes.change_settings(db, programme_id, {section: value}, actor)
+
+
+def account(db: Database, user_id: int) -> UserRow:
+    """One account as the admin pages show it; NotFound when absent."""
+    with db.read() as conn:
+        r = conn.execute(select(user_account).where(user_account.c.id == user_id)).first()
+    if r is None:
+        raise NotFound(f"no user {user_id}", field="user_id")
+    return UserRow(
+        r.id,
+        r.username,
+        r.display_name,
+        r.role,
+        r.programme_id,
+        r.branch_id,
+        r.agent_id,
+        bool(r.active),
+    )
+
+
+def scope_ids(db: Database, user_id: int) -> tuple[list[int], list[int]]:
+    """A donor's funded scope: (branch ids, value chain ids); both empty for the whole
+    programme or for any other account."""
+    with db.read() as conn:
+        rows = conn.execute(
+            select(donor_scope.c.branch_id, donor_scope.c.value_chain_id).where(
+                donor_scope.c.user_id == user_id
+            )
+        ).all()
+    branches = sorted(r.branch_id for r in rows if r.branch_id is not None)
+    chains = sorted(r.value_chain_id for r in rows if r.value_chain_id is not None)
+    return branches, chains

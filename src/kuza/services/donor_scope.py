@@ -43,6 +43,10 @@ def check_scope(
         _check_ids(conn, programme_id, branch_ids, value_chain_ids)
 
 
+def _key(row: dict[str, int | None]) -> tuple[int, int]:
+    return (row["branch_id"] or 0, row["value_chain_id"] or 0)
+
+
 def set_donor_scope(
     db: Database,
     user_id: int,
@@ -61,17 +65,34 @@ def set_donor_scope(
             raise NotFound(f"no user {user_id}", field="user_id")
         if who.role != Role.DONOR.value or who.programme_id is None:
             raise DomainError("only a donor of a programme has a funded scope", "role")
-        pid = int(who.programme_id)
+        replace_scope(conn, int(who.programme_id), user_id, branch_ids, value_chain_ids, actor)
+
+
+def replace_scope(
+    conn: Connection,
+    pid: int | None,
+    user_id: int,
+    branch_ids: Collection[int],
+    value_chain_ids: Collection[int],
+    actor: str,
+) -> None:
+    """Inside the caller's transaction: the user's scope rows become these (checked to
+    be of programme ``pid``); audited when they change. Empty clears the scope, which
+    is what an account that stops being a donor needs."""
+    if pid is not None:
         _check_ids(conn, pid, branch_ids, value_chain_ids)
-        before = [
-            {"branch_id": r.branch_id, "value_chain_id": r.value_chain_id}
-            for r in conn.execute(select(donor_scope).where(donor_scope.c.user_id == user_id))
-        ]
-        conn.execute(delete(donor_scope).where(donor_scope.c.user_id == user_id))
-        rows = [{"branch_id": b, "value_chain_id": None} for b in sorted(set(branch_ids))]
-        rows += [{"branch_id": None, "value_chain_id": v} for v in sorted(set(value_chain_ids))]
-        for row in rows:
-            conn.execute(insert(donor_scope).values(programme_id=pid, user_id=user_id, **row))
+    before = [
+        {"branch_id": r.branch_id, "value_chain_id": r.value_chain_id}
+        for r in conn.execute(select(donor_scope).where(donor_scope.c.user_id == user_id))
+    ]
+    rows = [{"branch_id": b, "value_chain_id": None} for b in sorted(set(branch_ids))]
+    rows += [{"branch_id": None, "value_chain_id": v} for v in sorted(set(value_chain_ids))]
+    if pid is None and rows:
+        raise DomainError("only a donor of a programme has a funded scope", "role")
+    conn.execute(delete(donor_scope).where(donor_scope.c.user_id == user_id))
+    for row in rows:
+        conn.execute(insert(donor_scope).values(programme_id=pid, user_id=user_id, **row))
+    if sorted(map(_key, before)) != sorted(map(_key, rows)):
         audit.record(
             conn, pid, actor, "donor_scope", "user_account", user_id, {"scope": before},
             {"scope": rows},

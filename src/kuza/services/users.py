@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Select, insert, select, update
 
 from kuza.adapters.db.engine import Database
-from kuza.adapters.db.schema import branch, field_agent, membership, savings_group, user_account
+from kuza.adapters.db.schema import (
+    api_token,
+    branch,
+    field_agent,
+    membership,
+    savings_group,
+    user_account,
+)
 from kuza.domain.access import (
     GroupFilter,
     LoginFailed,
@@ -28,7 +36,7 @@ from kuza.domain.access import (
     group_filter,
 )
 from kuza.domain.errors import Conflict, DomainError, NotFound
-from kuza.services import audit
+from kuza.services import audit, donor_scope
 from kuza.services.ledger import now
 from kuza.services.programmes import programme_row
 
@@ -50,6 +58,16 @@ class NewUser:
     branch_id: int | None = None
     agent_id: int | None = None
     locale: str = "en"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What an account's scope is built from (see :func:`kuza.domain.access.group_filter`)."""
+
+    role: Role
+    programme_id: int | None = None
+    branch_id: int | None = None
+    agent_id: int | None = None
 
 
 def _dummy() -> str:
@@ -80,7 +98,7 @@ def _check_password(password: str, weak_ok: bool) -> None:
         )
 
 
-def _check_places(conn: Connection, new: NewUser) -> int | None:
+def _check_places(conn: Connection, new: NewUser | Assignment) -> int | None:
     """Branch and agent must belong to the programme; returns the agent's branch."""
     if new.programme_id is None:
         return None
@@ -200,11 +218,7 @@ def load_principal(db: Database, user_id: int) -> Principal | None:
 def set_active(db: Database, username: str, active: bool, actor: str = "system") -> None:
     """Deactivate (or reactivate) an account; an open session ends at its next request."""
     with db.transaction() as conn:
-        row = conn.execute(
-            select(user_account).where(user_account.c.username == username.strip().lower())
-        ).first()
-        if row is None:
-            raise NotFound(f"no user {username!r}", field="username")
+        row = _account(conn, username)
         conn.execute(update(user_account).where(user_account.c.id == row.id).values(active=active))
         _audit(
             conn,
@@ -215,6 +229,79 @@ def set_active(db: Database, username: str, active: bool, actor: str = "system")
             {"active": row.active},
             {"active": active},
         )
+
+
+def _account(conn: Connection, username: str) -> Any:
+    row = conn.execute(
+        select(user_account).where(user_account.c.username == username.strip().lower())
+    ).first()
+    if row is None:
+        raise NotFound(f"no user {username!r}", field="username")
+    return row
+
+
+def change_assignment(
+    db: Database,
+    username: str,
+    new: Assignment,
+    actor: str = "system",
+    *,
+    branch_ids: Collection[int] = (),
+    value_chain_ids: Collection[int] = (),
+) -> None:
+    """Give an account another role and scope (and a donor her funded scope), in one
+    transaction; what she sees changes at her next request. A scope left over from an
+    earlier donor role is cleared."""
+    check_assignment(new.role, new.programme_id, new.branch_id, new.agent_id)
+    if new.role is not Role.DONOR and (branch_ids or value_chain_ids):
+        raise DomainError("only a donor has a funded scope", field="branch_ids")
+    with db.transaction() as conn:
+        row = _account(conn, username)
+        branch_id = _check_places(conn, new)
+        after = {
+            "role": new.role.value,
+            "programme_id": new.programme_id,
+            "branch_id": branch_id,
+            "agent_id": new.agent_id,
+        }
+        conn.execute(update(user_account).where(user_account.c.id == row.id).values(**after))
+        before = {k: getattr(row, k) for k in after}
+        if before != after:
+            _audit(conn, new.programme_id, actor, "set_role", row.id, before, after)
+        pid = new.programme_id if new.role is Role.DONOR else None
+        donor_scope.replace_scope(conn, pid, row.id, branch_ids, value_chain_ids, actor)
+
+
+def set_password(
+    db: Database, username: str, password: str, actor: str = "system", *, weak_ok: bool = False
+) -> int:
+    """A new password, set by an admin; the account's API tokens are revoked (a reset is
+    often because the old one leaked). Returns how many tokens were revoked. The audit
+    row says that the password changed, never what to."""
+    _check_password(password, weak_ok)
+    password_hash = _hasher.hash(password)
+    with db.transaction() as conn:
+        row = _account(conn, username)
+        conn.execute(
+            update(user_account)
+            .where(user_account.c.id == row.id)
+            .values(password_hash=password_hash)
+        )
+        revoked = conn.execute(
+            update(api_token)
+            .where(api_token.c.user_id == row.id, api_token.c.revoked_at.is_(None))
+            .values(revoked_at=now())
+        ).rowcount
+        _audit(
+            conn,
+            row.programme_id,
+            actor,
+            "set_password",
+            row.id,
+            {"password": "old"},
+            {"password": "new", "api_tokens_revoked": revoked},
+        )
+        return int(revoked)
 
 
 def _scoped(query: Select[Any], f: GroupFilter) -> Select[Any]:

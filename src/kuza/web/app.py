@@ -30,6 +30,7 @@ from kuza.web.deps import LoginRequired, WebConfig, current_user, render, verify
 from kuza.web.i18n import DEFAULT, N_, format_day, format_money, format_number
 from kuza.web.routes import (
     admin,
+    admin_accounts,
     approvals,
     auth,
     dashboard,
@@ -150,6 +151,7 @@ def create_app(
     app.include_router(groups.router, dependencies=protected)
     app.include_router(meetings.router, dependencies=protected)
     app.include_router(admin.router, dependencies=protected)
+    app.include_router(admin_accounts.router, dependencies=protected)
     app.include_router(dashboard.router, dependencies=protected)
     app.include_router(training.router, dependencies=protected)
     app.include_router(enterprises.router, dependencies=protected)

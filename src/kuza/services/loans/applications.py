@@ -42,6 +42,7 @@ from kuza.services.loans.store import (
     load_product,
     loan_cycle,
     member_savings,
+    product_active,
     snapshot,
     status_of,
 )
@@ -231,6 +232,12 @@ def _decide(
             )
         if on < row.applied_on:
             raise RuleViolation(f"{on} is before the application ({row.applied_on})", "on")
+        if event is LoanEvent.APPROVE and not product_active(conn, row.product_id):
+            raise RuleViolation(
+                "this loan's product is switched off: no new approvals with it "
+                "(reject the application, or switch the product on again)",
+                field="product_id",
+            )
         values: dict[str, Any] = {"status": new.value}
         if event is LoanEvent.UNDO_APPROVAL:
             values |= {"decided_on": None, "decided_by": None}

@@ -7,11 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import loan_product
-from kuza.domain.errors import DomainError, InvalidAmount
+from kuza.domain.errors import DomainError, InvalidAmount, NotFound
 from kuza.domain.ledger import AccountCode, AccountKey, EntryBuilder
 from kuza.domain.loans.book import LoanKind, check_template, order_from, penalty_from
 from kuza.domain.money import Money, to_decimal
@@ -89,6 +89,24 @@ def create_product(db: Database, programme_id: int, data: Mapping[str, Any], act
         ).scalar_one()
         audit.record(conn, programme_id, actor, "create", "loan_product", pid, None, values)
         return int(pid)
+
+
+def set_active(db: Database, programme_id: int, product_id: int, active: bool, actor: str) -> None:
+    """Switch a product off (no new application or approval names it; loans already
+    approved or disbursed carry on under their stored terms) or on again; audited."""
+    with db.transaction() as conn:
+        row = conn.execute(
+            select(loan_product.c.id, loan_product.c.active).where(
+                loan_product.c.id == product_id, loan_product.c.programme_id == programme_id
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"no loan product {product_id} in this programme", "product_id")
+        conn.execute(update(loan_product).where(loan_product.c.id == row.id).values(active=active))
+        audit.record(
+            conn, programme_id, actor, "set_active", "loan_product", row.id,
+            {"active": bool(row.active)}, {"active": active},
+        )  # fmt: skip
 
 
 def fund_loan_fund(

@@ -23,7 +23,7 @@ from kuza.adapters.db.schema import (
     loan_product,
 )
 from kuza.adapters.db.schema import loan_transaction as loan_tx
-from kuza.domain.errors import NotFound
+from kuza.domain.errors import NotFound, RuleViolation
 from kuza.domain.ledger import AccountCode, AccountKey
 from kuza.domain.loans.allocation import Due
 from kuza.domain.loans.book import LoanKind, Penalty, Product, order_from
@@ -58,9 +58,20 @@ def load_product(
             loan_product.c.id == product_id, loan_product.c.programme_id == programme_id
         )
     ).first()
-    if row is None or (active_only and not row.active):
-        raise NotFound(f"no active loan product {product_id}", field="product_id")
+    if row is None:
+        raise NotFound(f"no loan product {product_id} in this programme", field="product_id")
+    if active_only and not row.active:
+        raise RuleViolation(
+            f"loan product {row.name} is switched off: choose another product", "product_id"
+        )
     return product_of(row)
+
+
+def product_active(conn: Connection, product_id: int) -> bool:
+    found = conn.execute(
+        select(loan_product.c.active).where(loan_product.c.id == product_id)
+    ).scalar()
+    return bool(found)
 
 
 def load_loan(

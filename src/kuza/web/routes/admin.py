@@ -1,6 +1,6 @@
-"""Admin pages: the audit log; accounts (admins); loan products and programme settings
-(admins, and a country manager for her own programme). Every change goes through a
-service that writes the audit log."""
+"""Admin pages: the audit log; loan products and programme settings (admins, and a
+country manager for her own programme); accounts are in :mod:`admin_accounts`. Every
+change goes through a service that writes the audit log."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from kuza.domain.errors import DomainError, NotFound
 from kuza.domain.loans.book import LoanKind
 from kuza.domain.stability import Component, StabilityPolicy
 from kuza.domain.training import CompletionBasis, TrainingRules, training_rules
-from kuza.services import admin, audit, donor_scope, users
+from kuza.services import admin, audit
 from kuza.services.loans import products
 from kuza.web.deps import Config, CurrentUser, Form, render, tr
 from kuza.web.i18n import N_
@@ -54,7 +54,8 @@ def _manages(user: Principal, programme_id: int) -> None:
     raise HTTPException(403, N_("Only admins and country managers manage programmes."))
 
 
-def _error(exc: DomainError, section: str = "") -> dict[str, str | None]:
+def form_error(exc: DomainError, section: str = "") -> dict[str, str | None]:
+    """A refusal as the templates place it: on the field it names, in that form."""
     return {"section": section, "field": exc.field, "message": exc.message}
 
 
@@ -83,112 +84,6 @@ def admin_index(request: Request, user: CurrentUser, cfg: Config) -> HTMLRespons
     else:
         raise HTTPException(403, N_("Only admins and country managers manage programmes."))
     return render(request, "admin_index.html", {"programmes": shown})
-
-
-# ---- accounts ---------------------------------------------------------------------------
-
-
-def _users_page(
-    request: Request,
-    cfg: Config,
-    typed: Mapping[str, Any] | None = None,
-    error: Mapping[str, str | None] | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    progs = admin.programme_list(cfg.db)
-    context = {
-        "rows": admin.user_list(cfg.db),
-        "programmes": progs,
-        "places": {p.id: admin.places(cfg.db, p.id) for p in progs},
-        "roles": ROLES,
-        "typed": defaultdict(str, typed or {}),
-        "error": error,
-    }
-    return render(request, "admin_users.html", context, status)
-
-
-@router.get("/admin/users", response_class=HTMLResponse)
-def users_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
-    _admin_only(user)
-    return _users_page(request, cfg)
-
-
-def _optional_id(raw: object, field: str) -> int | None:
-    text = str(raw or "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or len(text) > 9:
-        raise DomainError(N_("Choose one from the list."), field=field)
-    return int(text)
-
-
-def _ids(data: Form, field: str) -> list[int]:
-    out = []
-    for raw in data.getlist(field):
-        value = _optional_id(raw, field)
-        if value is not None:
-            out.append(value)
-    return out
-
-
-@router.post("/admin/users", response_model=None)
-def user_create(request: Request, user: CurrentUser, cfg: Config, data: Form) -> Response:
-    _admin_only(user)
-    typed = {k: str(data.get(k) or "") for k in ("username", "display_name", "role", "locale")}
-    typed |= {k: str(data.get(k) or "") for k in ("programme_id", "branch_id", "agent_id")}
-    try:
-        if typed["role"] not in ROLES:
-            raise DomainError(N_("Choose a role."), field="role")
-        role = Role(typed["role"])
-        programme_id = _optional_id(typed["programme_id"], "programme_id")
-        branch_ids = _ids(data, "branch_ids")
-        chain_ids = _ids(data, "value_chain_ids")
-        if role is Role.DONOR and programme_id is not None:
-            donor_scope.check_scope(cfg.db, programme_id, branch_ids, chain_ids)
-        elif branch_ids or chain_ids:
-            raise DomainError(N_("Only a donor has a funded scope."), field="branch_ids")
-        new = users.NewUser(
-            username=typed["username"],
-            role=role,
-            password=str(data.get("password") or ""),
-            display_name=typed["display_name"],
-            programme_id=programme_id,
-            branch_id=_optional_id(typed["branch_id"], "branch_id"),
-            agent_id=_optional_id(typed["agent_id"], "agent_id"),
-            locale=typed["locale"] or "en",
-        )
-        uid = users.create_user(cfg.db, new, actor=user.username)
-        if role is Role.DONOR and (branch_ids or chain_ids):
-            donor_scope.set_donor_scope(cfg.db, uid, branch_ids, chain_ids, actor=user.username)
-    except DomainError as exc:
-        return _users_page(request, cfg, typed, _error(exc), 422)
-    request.session["flash"] = tr(request)(N_("Account %(name)s created."), name=new.username)
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-@router.post("/admin/users/{user_id}/active", response_model=None)
-def user_active(
-    request: Request, user_id: IdPath, user: CurrentUser, cfg: Config, data: Form
-) -> Response:
-    """``active=0`` deactivates (her sessions and tokens end at once), ``1`` reactivates."""
-    _admin_only(user)
-    try:
-        raw = str(data.get("active") or "")
-        if raw not in ("0", "1"):
-            raise DomainError(N_("Choose active or not."), field="active")
-        if user_id == user.user_id:
-            raise DomainError(N_("You cannot deactivate your own account."), field="active")
-        name = admin.username_of(cfg.db, user_id)
-        users.set_active(cfg.db, name, raw == "1", actor=user.username)
-    except NotFound:
-        raise  # an absent account is 404, like any absent page
-    except DomainError as exc:
-        return _users_page(request, cfg, None, _error(exc, f"user-{user_id}"), 422)
-    message = (
-        N_("Account %(name)s reactivated.") if raw == "1" else N_("Account %(name)s deactivated.")
-    )
-    request.session["flash"] = tr(request)(message, name=name)
-    return RedirectResponse("/admin/users", status_code=303)
 
 
 # ---- loan products ----------------------------------------------------------------------
@@ -261,9 +156,36 @@ def product_create(
                 product[key] = typed[key].strip()
         products.create_product(cfg.db, programme_id, product, actor=user.username)
     except DomainError as exc:
-        error = _error(_on_product_field(exc))
+        error = form_error(_on_product_field(exc))
         return _products_page(request, cfg, programme_id, typed, error, 422)
     request.session["flash"] = tr(request)(N_("Loan product %(name)s created."), name=typed["name"])
+    return RedirectResponse(f"/admin/programmes/{programme_id}/products", status_code=303)
+
+
+@router.post("/admin/programmes/{programme_id}/products/{product_id}/active", response_model=None)
+def product_active(
+    request: Request,
+    programme_id: IdPath,
+    product_id: IdPath,
+    user: CurrentUser,
+    cfg: Config,
+    data: Form,
+) -> Response:
+    """``active=0`` switches the product off (gone from the application form, refused at
+    approval), ``1`` on again; loans already made with it are not touched."""
+    _manages(user, programme_id)
+    raw = str(data.get("active") or "")
+    try:
+        if raw not in ("0", "1"):
+            raise DomainError(N_("Choose active or not."), field="active")
+        products.set_active(cfg.db, programme_id, product_id, raw == "1", actor=user.username)
+    except NotFound:
+        raise  # a product of another programme, or none: 404
+    except DomainError as exc:
+        error = form_error(exc, f"product-{product_id}")
+        return _products_page(request, cfg, programme_id, None, error, 422)
+    message = N_("Loan product switched on.") if raw == "1" else N_("Loan product switched off.")
+    request.session["flash"] = tr(request)(message)
     return RedirectResponse(f"/admin/programmes/{programme_id}/products", status_code=303)
 
 
@@ -393,7 +315,7 @@ def settings_change(
         typed, value = _section(data, section)
         admin.change_section(cfg.db, programme_id, section, value, actor=user.username)
     except DomainError as exc:
-        return _settings_page(request, cfg, programme_id, typed, _error(exc, section), 422)
+        return _settings_page(request, cfg, programme_id, typed, form_error(exc, section), 422)
     request.session["flash"] = tr(request)(N_("Settings saved."))
     return RedirectResponse(f"/admin/programmes/{programme_id}/settings", status_code=303)
 
