@@ -152,14 +152,15 @@ def lock_group(conn: Connection, group_id: int, programme_id: int | None = None)
     """Load the group, holding its row until the transaction ends, so that two writers of
     one group's books queue up (PostgreSQL row lock; SQLite already holds its write lock
     from BEGIN IMMEDIATE)."""
-    query = select(savings_group.c.id).where(savings_group.c.id == group_id)
+    query = select(savings_group).where(savings_group.c.id == group_id)
     if programme_id is not None:
         query = query.where(savings_group.c.programme_id == programme_id)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
-    if conn.execute(query).first() is None:
+    row = conn.execute(query).first()
+    if row is None:
         raise NotFound(f"no group {group_id}", field="group_id")
-    return load_group(conn, group_id)
+    return to_group(row)
 
 
 def load_calendar(conn: Connection, group: Group) -> MeetingCalendar:

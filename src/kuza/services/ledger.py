@@ -8,7 +8,7 @@ balances in the same transaction. Nothing here updates or deletes a line.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -42,13 +42,29 @@ def _insert_if_absent(conn: Connection) -> Insert:
 
 
 def account_ids(
-    conn: Connection, programme_id: int, keys: Iterable[tuple[AccountKey, str]]
+    conn: Connection,
+    programme_id: int,
+    keys: Iterable[tuple[AccountKey, str]],
+    known: MutableMapping[AccountKey, int] | None = None,
 ) -> dict[AccountKey, int]:
-    """Row ids of the accounts ``keys`` (key, currency), creating the missing ones."""
+    """Row ids of the accounts ``keys`` (key, currency), creating the missing ones.
+
+    ``known``: the ids of accounts the caller has just read in this transaction (a
+    meeting reads all its group's accounts for the fund position); the keys not in it
+    are created straight away, without a lookup (one made meanwhile is read back), and
+    added to it."""
     wanted = {k: cur for k, cur in keys}
     if not wanted:
         return {}
     found: dict[AccountKey, int] = {}
+    if known is not None:
+        found = {k: known[k] for k in wanted if k in known}
+        missing = [(k, cur) for k, cur in wanted.items() if k not in found]
+        if missing:
+            made = _create_accounts(conn, programme_id, missing)
+            found.update(made)
+            known.update(made)
+        return found
     group_ids = {k.group_id for k in wanted if k.group_id is not None}
     in_groups = or_(
         ledger_account.c.group_id.in_(group_ids),
@@ -70,43 +86,65 @@ def account_ids(
         key = AccountKey(AccountCode(r.code), r.group_id, r.member_id)
         if key in wanted:
             found[key] = r.id
-    missing = [k for k in wanted if k not in found]
-    if missing:
-        # Another transaction may create the same programme-wide account at the same
-        # moment: skip the rows that now exist instead of failing, then read them back.
-        conn.execute(
-            _insert_if_absent(conn),
-            [
-                {
-                    "programme_id": programme_id,
-                    "code": k.code.value,
-                    "group_id": k.group_id,
-                    "member_id": k.member_id,
-                    "currency": wanted[k],
-                    "balance_minor": 0,
-                }
-                for k in missing
-            ],
-        )
-        return account_ids(conn, programme_id, wanted.items())
+    absent = [(k, cur) for k, cur in wanted.items() if k not in found]
+    if absent:
+        found.update(_create_accounts(conn, programme_id, absent))
     return found
 
 
-def post_entry(conn: Connection, programme_id: int, entry: JournalEntry, actor: str) -> int:
-    """Append a balanced entry; returns its id. Raises Conflict on a reused key."""
+def _create_accounts(
+    conn: Connection, programme_id: int, keys: list[tuple[AccountKey, str]]
+) -> dict[AccountKey, int]:
+    """Insert the accounts ``keys``; returns their ids. Another transaction may create the
+    same account at the same moment: its rows are skipped (ON CONFLICT DO NOTHING, so
+    RETURNING gives only the rows made here) and read back."""
+    made = conn.execute(
+        _insert_if_absent(conn).returning(
+            ledger_account.c.id,
+            ledger_account.c.code,
+            ledger_account.c.group_id,
+            ledger_account.c.member_id,
+        ),
+        [
+            {
+                "programme_id": programme_id,
+                "code": k.code.value,
+                "group_id": k.group_id,
+                "member_id": k.member_id,
+                "currency": cur,
+                "balance_minor": 0,
+            }
+            for k, cur in keys
+        ],
+    )
+    found = {AccountKey(AccountCode(r.code), r.group_id, r.member_id): r.id for r in made}
+    raced = [(k, cur) for k, cur in keys if k not in found]
+    if raced:
+        found.update(account_ids(conn, programme_id, raced))
+    return found
+
+
+def _insert_entry(conn: Connection) -> Insert:
+    # A reused key inserts nothing (and returns no id) instead of failing the
+    # transaction: the check and the write are one statement.
+    keys = ["programme_id", "idempotency_key"]
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(journal_entry).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(journal_entry).on_conflict_do_nothing(index_elements=keys)
+
+
+def post_entry(
+    conn: Connection,
+    programme_id: int,
+    entry: JournalEntry,
+    actor: str,
+    known: MutableMapping[AccountKey, int] | None = None,
+) -> int:
+    """Append a balanced entry; returns its id. Raises Conflict on a reused key.
+    ``known``: account ids the caller already holds (see :func:`account_ids`)."""
     checked(entry)
-    if entry.key is not None:
-        existing = conn.execute(
-            select(journal_entry.c.id).where(
-                journal_entry.c.programme_id == programme_id,
-                journal_entry.c.idempotency_key == entry.key,
-            )
-        ).scalar()
-        if existing is not None:
-            raise Conflict(f"entry with key {entry.key!r} is already posted", field="key")
-    ids = account_ids(conn, programme_id, ((p.account, p.amount.currency) for p in entry.postings))
     entry_id = conn.execute(
-        insert(journal_entry)
+        _insert_entry(conn)
         .values(
             programme_id=programme_id,
             posted_on=entry.posted_on,
@@ -118,7 +156,12 @@ def post_entry(conn: Connection, programme_id: int, entry: JournalEntry, actor: 
             created_by=actor,
         )
         .returning(journal_entry.c.id)
-    ).scalar_one()
+    ).scalar()
+    if entry_id is None:
+        raise Conflict(f"entry with key {entry.key!r} is already posted", field="key")
+    ids = account_ids(
+        conn, programme_id, ((p.account, p.amount.currency) for p in entry.postings), known
+    )
     conn.execute(
         insert(journal_line),
         [
@@ -145,25 +188,25 @@ def move_balances(conn: Connection, moves: dict[int, int]) -> None:
 
     A meeting moves ~30 accounts; one UPDATE per account was two thirds of its posting
     time (docs/scale.md). PostgreSQL: lock the rows in id order (so two entries sharing
-    accounts queue instead of deadlocking), then one ``UPDATE … FROM unnest``. SQLite
+    accounts queue instead of deadlocking) and move them with ``UPDATE … FROM unnest``,
+    in one statement. SQLite
     holds the write lock already: one prepared UPDATE, executemany.
     """
     ordered = sorted(moves.items())
     if not ordered:
         return
     if conn.dialect.name == "postgresql":
-        ids = [a for a, _ in ordered]
-        conn.execute(
-            text("SELECT id FROM ledger_account WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
-            {"ids": ids},
-        )
+        # One round trip: the MATERIALIZED CTE locks every row in id order, and the
+        # one-time filter on its count runs it to the end before the first row moves.
         conn.execute(
             text(
+                "WITH locked AS MATERIALIZED (SELECT id FROM ledger_account "
+                "WHERE id = ANY(CAST(:ids AS bigint[])) ORDER BY id FOR UPDATE) "
                 "UPDATE ledger_account SET balance_minor = ledger_account.balance_minor + m.delta "
                 "FROM unnest(CAST(:ids AS bigint[]), CAST(:deltas AS bigint[])) AS m(id, delta) "
-                "WHERE ledger_account.id = m.id"
+                "WHERE ledger_account.id = m.id AND (SELECT count(*) FROM locked) > 0"
             ),
-            {"ids": ids, "deltas": [d for _, d in ordered]},
+            {"ids": [a for a, _ in ordered], "deltas": [d for _, d in ordered]},
         )
         return
     conn.execute(
@@ -252,12 +295,13 @@ def balances_of(
     return result
 
 
-def group_balances(
-    conn: Connection, programme_id: int, group_id: int, currency: str
-) -> dict[AccountKey, Money]:
-    """Every account of a group with its signed balance."""
+def group_accounts(
+    conn: Connection, programme_id: int, group_id: int
+) -> dict[AccountKey, tuple[int, int]]:
+    """Every account of a group: its row id and signed balance in minor units."""
     rows = conn.execute(
         select(
+            ledger_account.c.id,
             ledger_account.c.code,
             ledger_account.c.member_id,
             ledger_account.c.balance_minor,
@@ -267,10 +311,18 @@ def group_balances(
         )
     )
     return {
-        AccountKey(AccountCode(r.code), group_id, r.member_id): Money.from_minor(
-            r.balance_minor, currency
-        )
+        AccountKey(AccountCode(r.code), group_id, r.member_id): (r.id, r.balance_minor)
         for r in rows
+    }
+
+
+def group_balances(
+    conn: Connection, programme_id: int, group_id: int, currency: str
+) -> dict[AccountKey, Money]:
+    """Every account of a group with its signed balance."""
+    return {
+        k: Money.from_minor(balance, currency)
+        for k, (_, balance) in group_accounts(conn, programme_id, group_id).items()
     }
 
 

@@ -19,7 +19,7 @@ from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import loan, meeting, meeting_line, member, savings_group
 from kuza.domain.errors import Conflict, DomainError, NotFound, RuleViolation
 from kuza.domain.groups import Group
-from kuza.domain.ledger import AccountCode, AccountKey, normal_balance
+from kuza.domain.ledger import AccountCode, AccountKey, JournalEntry, normal_balance
 from kuza.domain.meetings import (
     FundPosition,
     MeetingSheet,
@@ -31,7 +31,7 @@ from kuza.domain.meetings import (
 from kuza.domain.money import Money
 from kuza.services import audit
 from kuza.services.groups import lock_group, members_on
-from kuza.services.ledger import group_balances, now, post_entry, reverse_entry
+from kuza.services.ledger import group_accounts, now, post_entry, reverse_entry
 from kuza.services.loans.repayments import repay_on
 from kuza.services.loans.reversals import reverse_meeting_repayments
 from kuza.services.loans.store import load_loan
@@ -45,7 +45,7 @@ class MeetingPosted:
     summary: dict[str, Any]
 
 
-def _group_id(data: object) -> int:
+def group_id_of(data: object) -> int:
     if not isinstance(data, Mapping):
         raise DomainError("a meeting must be a JSON object")
     gid = data.get("group_id")
@@ -54,36 +54,74 @@ def _group_id(data: object) -> int:
     return gid
 
 
-def _check_members_exist(conn: Connection, sheet: MeetingSheet, programme_id: int) -> None:
-    ids = [ln.member_id for ln in sheet.lines]
+def check_members_exist(
+    conn: Connection, sheet: MeetingSheet, programme_id: int, members: list[int]
+) -> None:
+    """Unknown members are named before any other refusal. ``members`` (the group's on
+    the day) exist, so the database is asked only about the others."""
+    active = set(members)
+    ids = [ln.member_id for ln in sheet.lines if ln.member_id not in active]
+    if not ids:
+        return
     known = set(
         conn.execute(
             select(member.c.id).where(member.c.id.in_(ids), member.c.programme_id == programme_id)
         ).scalars()
     )
     for i, ln in enumerate(sheet.lines):
-        if ln.member_id not in known:
+        if ln.member_id not in active and ln.member_id not in known:
             raise NotFound(f"unknown member {ln.member_id}", field=f"lines[{i}].member_id")
 
 
-def fund_position(conn: Connection, group: Group) -> FundPosition:
-    bal = group_balances(conn, group.programme_id, group.id, group.currency)
-    zero = Money.zero(group.currency)
+@dataclass
+class GroupBooks:
+    """A locked group's accounts as this transaction knows them: row ids and signed
+    balances (minor units). Read once; a sync batch keeps it up to date in Python
+    between the group's meetings instead of reading it again."""
+
+    ids: dict[AccountKey, int]
+    balances: dict[AccountKey, int]
+    fresh: bool = True  # False once something not tracked here (a loan repayment) moved
+
+    @classmethod
+    def read(cls, conn: Connection, group: Group) -> GroupBooks:
+        rows = group_accounts(conn, group.programme_id, group.id)
+        return cls({k: i for k, (i, _) in rows.items()}, {k: b for k, (_, b) in rows.items()})
+
+    def moved(self, entry: JournalEntry) -> None:
+        for p in entry.postings:
+            self.balances[p.account] = self.balances.get(p.account, 0) + p.amount.minor
+
+
+def fund_position(
+    conn: Connection, group: Group, books: GroupBooks, sheet: MeetingSheet
+) -> FundPosition:
+    """The fund before the meeting from the group's ``books``. The group's internal
+    loans are read only when the sheet repays a loan: they are needed for nothing else."""
+    cur = group.currency
+
+    def balance(key: AccountKey) -> Money:
+        return Money.from_minor(books.balances.get(key, 0), cur)
+
     voluntary = {
-        k.member_id: normal_balance(k.code, v)
-        for k, v in bal.items()
+        k.member_id: normal_balance(k.code, Money.from_minor(bal, cur))
+        for k, bal in books.balances.items()
         if k.code is AccountCode.VOLUNTARY_SAVINGS and k.member_id is not None
     }
-    internal = conn.execute(
-        select(loan.c.id).where(loan.c.group_id == group.id, loan.c.kind == "internal")
-    ).scalars()
+    internal: frozenset[int] = frozenset()
+    if any(ln.repayments for ln in sheet.lines):
+        internal = frozenset(
+            conn.execute(
+                select(loan.c.id).where(loan.c.group_id == group.id, loan.c.kind == "internal")
+            ).scalars()
+        )
     return FundPosition(
-        cash=bal.get(AccountKey(AccountCode.GROUP_CASH, group.id), zero),
+        cash=balance(AccountKey(AccountCode.GROUP_CASH, group.id)),
         social_fund=normal_balance(
-            AccountCode.SOCIAL_FUND, bal.get(AccountKey(AccountCode.SOCIAL_FUND, group.id), zero)
+            AccountCode.SOCIAL_FUND, balance(AccountKey(AccountCode.SOCIAL_FUND, group.id))
         ),
         voluntary=voluntary,
-        internal_loans=frozenset(internal),
+        internal_loans=internal,
     )
 
 
@@ -118,32 +156,88 @@ def _book_repayments(
                 raise
 
 
-def _book(
-    conn: Connection, group: Group, sheet: MeetingSheet, actor: str, today: date
-) -> MeetingPosted:
+@dataclass(frozen=True)
+class CheckedMeeting:
+    """A sheet that passed every check against the books before it: what to write."""
+
+    group: Group
+    sheet: MeetingSheet
+    digest: str
+    entry: JournalEntry | None  # None: attendance only, nothing moves
+    summary: dict[str, Any]
+
+    def meeting_line_rows(self, meeting_id: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "programme_id": self.group.programme_id,
+                "meeting_id": meeting_id,
+                "member_id": ln.member_id,
+                "present": ln.present,
+                "compulsory_minor": ln.compulsory.minor,
+                "voluntary_minor": ln.voluntary.minor,
+                "social_minor": ln.social.minor,
+                "fines_minor": sum(f.amount.minor for f in ln.fines),
+                "withdrawal_minor": ln.withdrawal.minor,
+                "social_payout_minor": ln.social_payout.minor,
+            }
+            for ln in self.sheet.lines
+        ]
+
+    def audit_after(self) -> dict[str, Any]:
+        g, held_on = self.group.id, self.sheet.held_on.isoformat()
+        return {"group_id": g, "held_on": held_on, **self.summary}
+
+
+def check_meeting(
+    conn: Connection,
+    group: Group,
+    sheet: MeetingSheet,
+    members: list[int],
+    books: GroupBooks,
+    today: date,
+) -> CheckedMeeting:
+    """Every check of a sheet not posted yet, against ``books``; builds its keyed entry.
+    Reads the database only for the group's internal loans, and only if it repays one."""
     if group.cycle_started_on and sheet.held_on < group.cycle_started_on:
         raise RuleViolation(
             f"held_on {sheet.held_on} is before the current savings cycle began on "
             f"{group.cycle_started_on}",
             field="held_on",
         )
-    validate_sheet(
-        sheet, group, members_on(conn, group.id, sheet.held_on), fund_position(conn, group), today
-    )
+    validate_sheet(sheet, group, members, fund_position(conn, group, books, sheet), today)
     digest = sheet.content_hash()
     source = f"meeting:{group.id}:{sheet.held_on.isoformat()}"
     entry = meeting_entry(sheet, source)
-    entry_id = None
+    keyed = None
     if entry.postings:
-        keyed = type(entry)(
-            entry.posted_on,
-            entry.memo,
-            entry.postings,
-            entry.source,
-            None,
-            f"{source}:{digest[:24]}",
+        keyed = JournalEntry(
+            entry.posted_on, entry.memo, entry.postings, source, None, f"{source}:{digest[:24]}"
         )
-        entry_id = post_entry(conn, group.programme_id, keyed, actor)
+    summary = {
+        k: str(v.amount) if isinstance(v, Money) else v
+        for k, v in summarise(sheet, group.currency).items()
+    }
+    return CheckedMeeting(group, sheet, digest, keyed, summary)
+
+
+def _book(
+    conn: Connection,
+    group: Group,
+    sheet: MeetingSheet,
+    members: list[int],
+    actor: str,
+    today: date,
+    books: GroupBooks | None = None,
+) -> MeetingPosted:
+    """Check and write a sheet not posted yet. ``books``: the group's accounts if the
+    caller holds them (a sync batch); this meeting's entry moves them."""
+    if books is None:
+        books = GroupBooks.read(conn, group)
+    done = check_meeting(conn, group, sheet, members, books, today)
+    entry_id = None
+    if done.entry is not None:
+        entry_id = post_entry(conn, group.programme_id, done.entry, actor, books.ids)
+        books.moved(done.entry)
     meeting_id = conn.execute(
         insert(meeting)
         .values(
@@ -151,7 +245,7 @@ def _book(
             group_id=group.id,
             held_on=sheet.held_on,
             cycle_number=group.cycle_number,
-            content_hash=digest,
+            content_hash=done.digest,
             entry_id=entry_id,
             status="posted",
             notes=sheet.notes,
@@ -161,63 +255,48 @@ def _book(
         .returning(meeting.c.id)
     ).scalar_one()
     if sheet.lines:
-        conn.execute(
-            insert(meeting_line),
-            [
-                {
-                    "programme_id": group.programme_id,
-                    "meeting_id": meeting_id,
-                    "member_id": ln.member_id,
-                    "present": ln.present,
-                    "compulsory_minor": ln.compulsory.minor,
-                    "voluntary_minor": ln.voluntary.minor,
-                    "social_minor": ln.social.minor,
-                    "fines_minor": sum(f.amount.minor for f in ln.fines),
-                    "withdrawal_minor": ln.withdrawal.minor,
-                    "social_payout_minor": ln.social_payout.minor,
-                }
-                for ln in sheet.lines
-            ],
-        )
-    _book_repayments(conn, group, sheet, int(meeting_id), actor)
-    summary = {
-        k: str(v.amount) if isinstance(v, Money) else v
-        for k, v in summarise(sheet, group.currency).items()
-    }
+        conn.execute(insert(meeting_line), done.meeting_line_rows(int(meeting_id)))
+    if any(ln.repayments for ln in sheet.lines):
+        _book_repayments(conn, group, sheet, int(meeting_id), actor)
+        books.fresh = False
     audit.record(
-        conn,
-        group.programme_id,
-        actor,
-        "post",
-        "meeting",
-        meeting_id,
-        None,
-        {"group_id": group.id, "held_on": sheet.held_on.isoformat(), **summary},
+        conn, group.programme_id, actor, "post", "meeting", meeting_id, None, done.audit_after()
     )
-    return MeetingPosted(int(meeting_id), entry_id, True, summary)
+    return MeetingPosted(int(meeting_id), entry_id, True, done.summary)
 
 
 def post_meeting(
     db: Database, data: object, actor: str, today: date, programme_id: int | None = None
 ) -> MeetingPosted:
     """Validate and book a meeting sheet; an identical resubmission books nothing."""
-    group_id = _group_id(data)
+    group_id = group_id_of(data)
     with db.transaction() as conn:
-        group = lock_group(conn, group_id, programme_id)
-        sheet = parse_sheet(data, group)
-        _check_members_exist(conn, sheet, group.programme_id)
-        existing = _posted(conn, group.id, sheet.held_on)
-        if existing is not None:
-            if existing.content_hash == sheet.content_hash():
-                return MeetingPosted(
-                    existing.id, existing.entry_id, False, summary_of(conn, existing.id)
-                )
-            raise Conflict(
-                f"the meeting of {sheet.held_on} is already posted with other amounts; "
-                "post a correction to replace it",
-                field="held_on",
+        return book_sheet(conn, lock_group(conn, group_id, programme_id), data, actor, today)
+
+
+def book_sheet(
+    conn: Connection, group: Group, data: object, actor: str, today: date
+) -> MeetingPosted:
+    """``post_meeting``'s work on a group the caller has locked, in its transaction."""
+    sheet = parse_sheet(data, group)
+    members = members_on(conn, group.id, sheet.held_on)
+    check_members_exist(conn, sheet, group.programme_id, members)
+    existing = _posted(conn, group.id, sheet.held_on)
+    if existing is not None:
+        if existing.content_hash == sheet.content_hash():
+            return MeetingPosted(
+                existing.id, existing.entry_id, False, summary_of(conn, existing.id)
             )
-        return _book(conn, group, sheet, actor, today)
+        raise refuse_changed(sheet)
+    return _book(conn, group, sheet, members, actor, today)
+
+
+def refuse_changed(sheet: MeetingSheet) -> Conflict:
+    return Conflict(
+        f"the meeting of {sheet.held_on} is already posted with other amounts; "
+        "post a correction to replace it",
+        field="held_on",
+    )
 
 
 def correct_meeting(
@@ -232,11 +311,12 @@ def correct_meeting(
     booked, then book the new sheet (with its own repayments), in one transaction."""
     if not reason.strip():
         raise DomainError("a correction needs a reason", field="reason")
-    group_id = _group_id(data)
+    group_id = group_id_of(data)
     with db.transaction() as conn:
         group = lock_group(conn, group_id, programme_id)
         sheet = parse_sheet(data, group)
-        _check_members_exist(conn, sheet, group.programme_id)
+        members = members_on(conn, group.id, sheet.held_on)
+        check_members_exist(conn, sheet, group.programme_id, members)
         old = _posted(conn, group.id, sheet.held_on)
         if old is None:
             raise NotFound(f"no posted meeting on {sheet.held_on} to correct", field="held_on")
@@ -266,7 +346,7 @@ def correct_meeting(
             {"status": "posted"},
             {"status": "superseded", "reason": reason},
         )
-        return _book(conn, group, sheet, actor, today)
+        return _book(conn, group, sheet, members, actor, today)
 
 
 def summary_of(conn: Connection, meeting_id: int) -> dict[str, Any]:
