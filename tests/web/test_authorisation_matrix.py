@@ -266,6 +266,58 @@ WEB = [
         (422, 403, 422, 422, 403, 404),
         LOGIN_FIRST,
     ),
+    Route(
+        "POST /groups/{id}/market-linkages",
+        mk.post_form("/groups/{g}/market-linkages", partner_id="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /market-linkages/{linkage_id}/contracts",
+        mk.post_form("/market-linkages/{l}/contracts", product="maize", volume="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /market-linkages/{linkage_id}/end",
+        mk.post_form("/market-linkages/{l}/end", on="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /groups/{id}/market-activities",
+        mk.post_form("/groups/{g}/market-activities", kind="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /market-partners", mk.get("/market-partners"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST
+    ),
+    Route(
+        "POST /market-partners",
+        mk.post_form("/market-partners", name="", kind="x"),
+        (422, 422, 422, 403, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /members/{id}/visits",
+        mk.post_form("/members/{m}/visits", scorecard="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /members/{id}/referrals",
+        mk.post_form("/members/{m}/referrals", kind="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /referrals/{referral_id}/follow-ups",
+        mk.post_form("/referrals/{r}/follow-ups", status="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route("GET /referrals", mk.get("/referrals"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
     Route("POST /locale", _web_locale, (OK, OK, OK, OK, OK, OK), OK),
     Route("POST /logout", _web_logout, (OK, OK, OK, OK, OK, OK), LOGIN_FIRST),
     Route("GET /members/{id}", _get("/members/{m}"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),

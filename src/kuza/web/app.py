@@ -38,9 +38,11 @@ from kuza.web.routes import (
     groups,
     loans,
     locale,
+    markets,
     meetings,
     members,
     training,
+    visits,
 )
 from kuza.web.security import LoginThrottle, secret_key
 
@@ -158,6 +160,8 @@ def create_app(
     app.include_router(members.router, dependencies=protected)
     app.include_router(loans.router, dependencies=protected)
     app.include_router(approvals.router, dependencies=protected)
+    app.include_router(markets.router, dependencies=protected)
+    app.include_router(visits.router, dependencies=protected)
     app.mount(API_PREFIX, create_api(config))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

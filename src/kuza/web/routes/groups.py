@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -10,8 +12,9 @@ from kuza.domain.approvals import PendingKind, may_apply_for_loans, may_submit
 from kuza.services import users
 from kuza.services.stability import grade_group
 from kuza.services.views import group_list, group_view
-from kuza.web.deps import Config, CurrentUser, GroupId, render
+from kuza.web.deps import Config, CurrentUser, GroupId, WebConfig, render
 from kuza.web.i18n import N_
+from kuza.web.market_forms import market_section
 
 router = APIRouter()
 
@@ -36,15 +39,20 @@ def groups_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLRespons
     return render(request, "groups.html", {"groups": rows})
 
 
-@router.get("/groups/{group_id}", response_class=HTMLResponse)
-def group_page(request: Request, group_id: GroupId, user: CurrentUser, cfg: Config) -> HTMLResponse:
+def group_context(cfg: WebConfig, user: Principal, group_id: int) -> dict[str, Any]:
+    """What the group page shows; a refused form of a section replaces that section."""
     view = group_view(cfg.db, group_id, cfg.today(), user.programme_id)
-    context = {
+    return {
         "group": view,
         "may_record": may_record_meetings(user),
         "may_apply": may_apply_for_loans(user.role),
         "may_share_out": may_submit(PendingKind.SHARE_OUT, user.role),
         "stability": grade_group(cfg.db, group_id, cfg.today(), programme_id=user.programme_id),
         "today": cfg.today().isoformat(),
+        "markets": market_section(cfg.db, user, view),
     }
-    return render(request, "group.html", context)
+
+
+@router.get("/groups/{group_id}", response_class=HTMLResponse)
+def group_page(request: Request, group_id: GroupId, user: CurrentUser, cfg: Config) -> HTMLResponse:
+    return render(request, "group.html", group_context(cfg, user, group_id))

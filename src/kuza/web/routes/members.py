@@ -15,6 +15,7 @@ from kuza.services.member_view import member_view
 from kuza.web.deps import Config, CurrentUser, Form, locale_of, render, tr
 from kuza.web.i18n import N_, format_money
 from kuza.web.loan_forms import FormState, day, failed, scope, typed
+from kuza.web.visit_forms import VisitSection, visit_section
 
 router = APIRouter()
 MOVE_FIELDS = ("kind", "amount", "on", "reference")
@@ -30,18 +31,39 @@ MemberId = Annotated[int, Depends(visible_member)]
 
 
 def _page(
-    request: Request, cfg: Config, member_id: int, move: FormState, status: int = 200
+    request: Request,
+    cfg: Config,
+    member_id: int,
+    move: FormState,
+    status: int = 200,
+    visits: VisitSection | None = None,
 ) -> HTMLResponse:
     user = request.state.user
     view = member_view(cfg.db, member_id, cfg.today(), scope(cfg.db, user))
-    context = {"member": view, "move": move, "may_record": may_record_meetings(user)}
+    context = {
+        "member": view,
+        "move": move,
+        "may_record": may_record_meetings(user),
+        "visits": visits or visit_section(cfg.db, user, member_id),
+        "today": cfg.today().isoformat(),
+    }
     return render(request, "member.html", context, status)
+
+
+def _blank_move(cfg: Config) -> FormState:
+    return FormState("move", {"kind": "deposit", "on": cfg.today().isoformat()})
+
+
+def member_page_refused(
+    request: Request, cfg: Config, member_id: int, visits: VisitSection
+) -> HTMLResponse:
+    """The member page with a refused form of its household-visits section (422)."""
+    return _page(request, cfg, member_id, _blank_move(cfg), 422, visits)
 
 
 @router.get("/members/{member_id}", response_class=HTMLResponse)
 def member_page(request: Request, member_id: MemberId, cfg: Config) -> HTMLResponse:
-    blank = {"kind": "deposit", "on": cfg.today().isoformat()}
-    return _page(request, cfg, member_id, FormState("move", blank))
+    return _page(request, cfg, member_id, _blank_move(cfg))
 
 
 @router.post("/members/{member_id}/passbook", response_model=None)
