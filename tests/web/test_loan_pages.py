@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import journal_entry, loan_transaction, pending_action, share_out
+from kuza.services.loans.close_day import close_day
 from tests.web.conftest import TODAY, Org, csrf_of, login
 from tests.web.loan_setup import LoanBook, make_loan_book
 
@@ -217,3 +218,20 @@ def test_an_approved_share_out_books_once(client: TestClient, org: Org, db: Data
     with db.read() as conn:
         row = conn.execute(select(pending_action)).one()
     assert (row.status, row.made_by, row.checked_by) == ("approved", "agent", "manager")
+
+
+def test_the_arrears_page_shows_the_last_close_day_and_live_only_when_asked(
+    client: TestClient, org: Org, book: LoanBook, db: Database
+) -> None:
+    login(client, "manager")
+    before = client.get("/arrears")
+    assert "Repayment rates computed from the book as of" in before.text  # no close-day yet
+    close_day(db, TODAY, "system")
+    stored = client.get("/arrears")
+    assert stored.status_code == 200
+    assert "As of the last close-day" in stored.text and 'href="/arrears?live=1"' in stored.text
+    live = client.get("/arrears?live=1")
+    assert "Repayment rates computed from the book as of" in live.text
+    assert "As of the last close-day" not in live.text
+    assert client.get("/arrears?page=0").status_code == 422
+    assert client.get("/arrears?page=99").status_code == 200

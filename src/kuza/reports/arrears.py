@@ -18,7 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import case, func, or_, select
 
@@ -156,12 +156,32 @@ class Portfolio:
     rates_from_close_day: date | None = None
 
 
-def _rates(conn: Any, programme_id: int, as_of: date, groups: Any) -> tuple[Any, date | None]:
+def _closed_on(conn: Any, programme_id: int) -> date | None:
+    """The date of the close-day whose figures are stored for the programme's loans (each
+    close-day rewrites them all, so any row tells), None before any close-day."""
+    for table in (loan_performance, loan_arrears):
+        found = conn.execute(
+            select(table.c.as_of).where(table.c.programme_id == programme_id).limit(1)
+        ).scalar()
+        if found is not None:
+            return cast(date, found)
+    return None
+
+
+def last_close_day(db: Database, programme_id: int) -> date | None:
+    """The date of the last close-day's stored figures of the programme (None: none yet)."""
+    with db.read() as conn:
+        return _closed_on(conn, programme_id)
+
+
+def _rates(
+    conn: Any, programme_id: int, as_of: date, groups: Any, stored_ok: bool
+) -> tuple[Any, date | None]:
     """(fallen due, repaid on time, repaid in all) summed over the programme's loans as of
     ``as_of``, and the close-day they were read from (None: computed from the book)."""
     p = loan_performance.c
     stored = conn.execute(select(p.as_of).where(p.programme_id == programme_id).limit(1)).scalar()
-    if stored == as_of:
+    if stored_ok and stored == as_of:
         query = select(
             func.sum(p.fallen_due_minor), func.sum(p.paid_on_time_minor), func.sum(p.repaid_minor)
         ).where(p.programme_id == programme_id)
@@ -182,14 +202,16 @@ def portfolio(
     currency: str,
     as_of: date,
     only: Collection[int] | None = None,
+    *,
+    stored: bool = True,
 ) -> Portfolio:
     """PAR and repayment rates of a programme's loans (with ``only``: of those groups).
 
     PAR is as the last close-day left ``loan_arrears``. The repayment rates are as of
     ``as_of``: on the last close-day's date they are read from what that close-day stored
     (a repayment or reversal booked after it counts from the next close-day, as for PAR);
-    on any other date (no close-day for it yet, a past period end) they are computed from
-    the book now, exactly, in one query."""
+    on any other date (no close-day for it yet, a past period end), or with ``stored``
+    False, they are computed from the book now, exactly, in one query."""
     a = loan_arrears.c
     groups = loan.c.group_id.in_(list(only)) if only is not None else None
     # PAR by bucket: a rescheduled loan is at risk whatever its days, as one over 90 is
@@ -207,7 +229,9 @@ def portfolio(
     )
     with db.read() as conn:
         buckets = conn.execute(par_query).all()
-        (fallen, on_time, repaid), from_close_day = _rates(conn, programme_id, as_of, groups)
+        (fallen, on_time, repaid), from_close_day = _rates(
+            conn, programme_id, as_of, groups, stored
+        )
     loans = [LoanAtRisk(Decimal(int(minor or 0)), int(days)) for days, _, minor in buckets]
     gross = sum((x.outstanding_principal for x in loans), Decimal(0))
     fallen = Decimal(int(fallen or 0))
@@ -221,6 +245,24 @@ def portfolio(
     )
 
 
+def current_portfolio(
+    db: Database,
+    programme_id: int,
+    currency: str,
+    today: date,
+    only: Collection[int] | None = None,
+    *,
+    live: bool = False,
+) -> Portfolio:
+    """The figures a page shows, like a core banking system's close-of-business reports
+    (Fineract's COB job computes arrears; its reports read what it left): those of the
+    last close-day, summed from what it stored (``rates_from_close_day`` says which),
+    whatever day it is now. Computed from the book as of ``today`` only when asked
+    (``live``, linear in instalments: seconds on a large book) or before any close-day."""
+    closed = None if live else last_close_day(db, programme_id)
+    return portfolio(db, programme_id, currency, closed or today, only, stored=not live)
+
+
 @dataclass(frozen=True)
 class ProgrammePortfolio:
     programme_id: int
@@ -228,26 +270,48 @@ class ProgrammePortfolio:
     portfolio: Portfolio
 
 
+PAGE = 50  # late loans per page of the arrears page
+
+
 @dataclass(frozen=True)
 class ArrearsOverview:
-    rows: list[ArrearsRow]
+    rows: list[ArrearsRow]  # one page of them
     portfolios: list[ProgrammePortfolio]
+    late: int = 0  # late loans in all (for paging)
+    offset: int = 0
+    limit: int = PAGE
+    live: bool = False  # the rates computed from the book now, not the last close-day's
 
 
 def arrears_overview(
-    db: Database, programme_id: int | None, only: Collection[int] | None, as_of: date
+    db: Database,
+    programme_id: int | None,
+    only: Collection[int] | None,
+    as_of: date,
+    *,
+    live: bool = False,
+    offset: int = 0,
+    limit: int = PAGE,
 ) -> ArrearsOverview:
-    """The arrears page: late loans and, per programme, PAR and repayment rates, all
-    limited to the groups given (``only``; None = every group of the programme)."""
+    """The arrears page: one page of late loans and, per programme, PAR and repayment
+    rates as the last close-day left them (``live``: the rates computed now, as of
+    ``as_of``), all limited to the groups given (``only``; None = every group of the
+    programme)."""
     query = select(programme.c.id, programme.c.name, programme.c.currency).order_by(programme.c.id)
     if programme_id is not None:
         query = query.where(programme.c.id == programme_id)
     with db.read() as conn:
         programmes = conn.execute(query).all()
     return ArrearsOverview(
-        rows=arrears_list(db, programme_id, only),
+        rows=arrears_list(db, programme_id, only, limit=limit, offset=offset),
         portfolios=[
-            ProgrammePortfolio(p.id, p.name, portfolio(db, p.id, p.currency, as_of, only))
+            ProgrammePortfolio(
+                p.id, p.name, current_portfolio(db, p.id, p.currency, as_of, only, live=live)
+            )
             for p in programmes
         ],
+        late=arrears_count(db, programme_id, only),
+        offset=offset,
+        limit=limit,
+        live=live,
     )

@@ -46,7 +46,7 @@ from kuza.domain.training import (
     progress,
     training_rules,
 )
-from kuza.reports.arrears import portfolio
+from kuza.reports.arrears import last_close_day, portfolio
 from kuza.reports.impact_stages import (
     credit_metrics,
     household_metric,
@@ -335,7 +335,11 @@ def impact_report(
 ) -> ImpactReport:
     end = end or date.today()
     # Read before our connection opens: on SQLite every transaction takes the write lock.
-    book = portfolio(db, programme_id, _currency(db, programme_id), end)
+    # A period reaching the last close-day shows its stored figures, as PAR does (fast at
+    # any size); a period ending before it is computed from the book as of its end.
+    closed = last_close_day(db, programme_id)
+    as_of = closed if closed is not None and closed <= end else end
+    book = portfolio(db, programme_id, _currency(db, programme_id), as_of)
     with db.read() as conn:
         prog = conn.execute(select(programme).where(programme.c.id == programme_id)).first()
         if prog is None:

@@ -37,7 +37,8 @@ def _percent(fraction: Decimal | None) -> Decimal | None:
 def credit_metrics(
     conn: Connection, pid: int, currency: str, start: date, end: date, book: Portfolio
 ) -> list[Metric]:
-    """``book`` is :func:`kuza.reports.arrears.portfolio` as of ``end``."""
+    """``book`` is :func:`kuza.reports.arrears.portfolio` as of ``end``, or as of the last
+    close-day when the period reaches it (its stored figures)."""
     rows = conn.execute(
         select(loan.c.id, loan.c.principal_minor).where(
             loan.c.programme_id == pid,
@@ -81,7 +82,12 @@ def credit_metrics(
             _percent(book.on_time_rate),
             "percent",
             "amount repaid on or before each due date ÷ amount fallen due by the end date, "
-            "summed over disbursed, rescheduled and closed loans (penalties not counted)",
+            "summed over disbursed, rescheduled and closed loans (penalties not counted); "
+            + (
+                f"as of the last close-day ({book.rates_from_close_day})"
+                if book.rates_from_close_day
+                else "computed from the book"
+            ),
             src,
         ),
         Metric(

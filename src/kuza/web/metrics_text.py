@@ -68,7 +68,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "repayment_rate": (
         N_("Repayment rate"),
-        N_("Amount repaid on or before each due date ÷ amount fallen due by the end date."),
+        N_("Amount repaid on or before each due date ÷ amount fallen due by the end date; "
+           "from the last close-day when the period reaches it."),
     ),
     "par30": (
         N_("Portfolio at risk over 30 days"),

@@ -252,7 +252,25 @@ def write_off_loan(
 
 
 @router.get("/arrears", response_class=HTMLResponse)
-def arrears_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
+def arrears_page(
+    request: Request,
+    user: CurrentUser,
+    cfg: Config,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    live: Annotated[bool, Query()] = False,
+) -> HTMLResponse:
+    """The last close-day's figures (stored, fast at any size); ``live`` computes the
+    repayment rates from the book as of today instead (docs/decisions.md)."""
     _no_pages(user)
-    overview = arrears_overview(cfg.db, user.programme_id, scope(cfg.db, user), cfg.today())
-    return render(request, "arrears.html", {"overview": overview})
+    overview = arrears_overview(
+        cfg.db,
+        user.programme_id,
+        scope(cfg.db, user),
+        cfg.today(),
+        live=live,
+        offset=(page - 1) * PAGE,
+        limit=PAGE,
+    )
+    pages = max(1, (overview.late + PAGE - 1) // PAGE)
+    context = {"overview": overview, "page": page, "pages": pages, "today": cfg.today()}
+    return render(request, "arrears.html", context)
