@@ -40,7 +40,7 @@ def _cases(args: argparse.Namespace) -> list[tuple[str, Any]]:
             cases.append((f"http/{b}", partial(http.run, b, args.agents, args.seconds)))
         if "closeday" in args.only and b == "postgresql":
             for n in args.loans:
-                cases.append((f"closeday/{n}", partial(close_day.run, b, n)))
+                cases.append((f"closeday/{n}", partial(close_day.run, b, n, keep=args.keep)))
     return cases
 
 
@@ -116,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, help="(1) months of meetings per group")
     parser.add_argument("--members", type=int, help="(4) members in the imported sheet")
     parser.add_argument("--loans", help="(2) loan book sizes for close-day, e.g. 100000,300000")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="(2, 3) keep each loan book in a database kuza_bench_book_N and reuse it",
+    )
     parser.add_argument("--agents", type=int, default=50, help="(5) concurrent HTTP agents")
     parser.add_argument("--seconds", type=float, help="(5) how long the agents post")
     parser.add_argument("--output", default="BENCHMARKS.md", help="'-' for none")

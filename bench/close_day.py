@@ -13,20 +13,28 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
 
-from bench.common import Row, peak_mb, scratch_database, timed
+from bench.common import Row, kept_database, peak_mb, scratch_database, timed
 from kuza.adapters.db.engine import Database
-from kuza.reports.arrears import arrears_list, portfolio
+from kuza.reports.arrears import arrears_overview, portfolio
+from kuza.reports.impact import impact_report
 from kuza.services.loans.close_day import close_day
 from kuza.services.synth import SynthSpec, synthesise
 
 LOANS_PER_GROUP = 12  # measured: ~20 members, ~60% with an external loan
 FINERACT = 370 / 60  # loans per second per thread, Apache Fineract's published COB rate
+
+
+@contextmanager
+def _fresh(backend: str) -> Iterator[tuple[Database, bool]]:
+    with scratch_database(backend) as db:
+        yield db, False
 
 
 def latencies(call: Callable[[], Any], repeat: int) -> tuple[float, float]:
@@ -44,13 +52,16 @@ def latencies(call: Callable[[], Any], repeat: int) -> tuple[float, float]:
 def reports(
     db: Database, pid: int, day: Any, size: str, repeat: int, closed: Any = None
 ) -> list[Row]:
-    """(3) The arrears list (all of it, and a first page of 50), the portfolio (PAR,
-    repayment rates: on the last close-day's date, ``closed``, summed from what it
-    stored; on another, ``day``, computed from the book) and the ledger totals a dashboard
-    shows, against a primary-key read in the same run."""
+    """(3) What the pages read, against a primary-key read in the same run: the arrears
+    page (a first page of 50 late loans, their count, PAR and the repayment rates of the
+    last close-day, ``closed``; and with the rates computed live, ``?live=1``), the
+    portfolio on another day (``day``, computed from the book), the dashboard (the whole
+    impact report of the programme, period reaching the last close-day) and the ledger
+    totals from running balances."""
     with db.engine.connect() as conn:
         lines = conn.execute(text("SELECT count(*) FROM journal_line")).scalar_one()
         some = conn.execute(text("SELECT max(id) FROM loan")).scalar_one()
+    today = (closed or day) + timedelta(days=1)
 
     def pk() -> None:
         with db.read() as conn:
@@ -69,13 +80,16 @@ def reports(
     base50, base95 = latencies(pk, repeat * 3)
     rows = []
     for name, call in (
-        ("arrears list (all late loans)", lambda: arrears_list(db, pid)),
-        ("arrears list (first page of 50)", lambda: arrears_list(db, pid, limit=50)),
         (
-            "portfolio at the last close-day (stored figures)",
-            lambda: portfolio(db, pid, "KES", closed or day),
+            "arrears page (first 50, last close-day's figures)",
+            lambda: arrears_overview(db, pid, None, today),
+        ),
+        (
+            "arrears page, rates live (?live=1)",
+            lambda: arrears_overview(db, pid, None, today, live=True),
         ),
         ("portfolio on another day (from the book)", lambda: portfolio(db, pid, "KES", day)),
+        ("dashboard (impact report, whole programme)", lambda: impact_report(db, pid, None, today)),
         ("dashboard ledger totals (running balances)", totals),
     ):
         p50, p95 = latencies(call, repeat)
@@ -95,16 +109,33 @@ def reports(
     return rows
 
 
-def run(backend: str, loans: int, months: int = 6, repeat: int = 5) -> list[Row]:
-    groups = max(1, -(-loans // LOANS_PER_GROUP))
-    spec = SynthSpec(groups=groups, months=months, seed=5, loans=True, meetings=False)
-    with scratch_database(backend) as db:
+def _book(db: Database, spec: SynthSpec, loaded: bool) -> tuple[int, int, float | None]:
+    """Load the book unless a kept database holds it: programme id, loans, load seconds."""
+    if not loaded:
         with timed() as load:
             made = synthesise(db, spec, batch_groups=200)
         with db.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE") if db.is_postgres else None
             conn.commit()
-        day = spec.end
+        return made.programme_id, made.loans, load.seconds
+    with db.engine.connect() as conn:
+        pid = conn.execute(text("SELECT min(id) FROM programme")).scalar_one()
+        return pid, conn.execute(text("SELECT count(*) FROM loan")).scalar_one(), None
+
+
+def run(
+    backend: str, loans: int, months: int = 6, repeat: int = 5, keep: bool = False
+) -> list[Row]:
+    """``keep``: the book lives in a database kept between runs (``kuza_bench_book_N``),
+    loaded on the first run only; each run closes the day after the latest one closed."""
+    groups = max(1, -(-loans // LOANS_PER_GROUP))
+    spec = SynthSpec(groups=groups, months=months, seed=5, loans=True, meetings=False)
+    book = kept_database(f"kuza_bench_book_{loans}") if keep else None
+    with book if book is not None else _fresh(backend) as (db, loaded):
+        pid, count, load_seconds = _book(db, spec, loaded)
+        with db.engine.connect() as conn:
+            latest = conn.execute(text("SELECT max(run_on) FROM close_day_run")).scalar()
+        day = max(spec.end, latest + timedelta(days=1)) if latest else spec.end
         with timed() as first:
             result = close_day(db, day, "bench")
         with timed() as again:
@@ -128,15 +159,14 @@ def run(backend: str, loans: int, months: int = 6, repeat: int = 5) -> list[Row]
                     )
                 )
             conn.rollback()
-        size = f"{made.loans:,} loans"
-        report_rows = reports(
-            db, made.programme_id, day, size, repeat, closed=day + timedelta(days=1)
-        )
-    size = f"{made.loans:,} loans ({result.loans:,} active, {instalments:,} instalments)"
+        size = f"{count:,} loans"
+        report_rows = reports(db, pid, spec.end, size, repeat, closed=day + timedelta(days=1))
+    size = f"{count:,} loans ({result.loans:,} active, {instalments:,} instalments)"
     base = result.loans / touch.seconds
     mb = peak_mb()
     common = dict(bench="2 close-day", backend=backend, size=size, unit="loans/s", peak_mb=mb)
-    note_base = f"bare count(*) {scan.seconds:.2f} s; book loaded in {load.seconds:.0f} s"
+    loaded_in = "kept book" if load_seconds is None else f"book loaded in {load_seconds:.0f} s"
+    note_base = f"bare count(*) {scan.seconds:.2f} s; {loaded_in}"
     return [r.__class__(**{**r.__dict__, "peak_mb": mb}) for r in report_rows] + [
         Row(
             figure=f"close-day, first run of a day ({first.seconds:.2f} s)",

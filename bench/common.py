@@ -102,6 +102,30 @@ def scratch_database(backend: str) -> Iterator[Database]:
         admin.dispose()
 
 
+@contextmanager
+def kept_database(name: str) -> Iterator[tuple[Database, bool]]:
+    """A PostgreSQL database ``name`` kept between runs (``--keep``): created and
+    migrated if absent; yields it and whether it already held data, so a large book is
+    loaded once and measured many times. Drop it by hand (``DROP DATABASE``) when done."""
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        found = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).scalar()
+        if not found:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    db = Database(url)
+    try:
+        with db.engine.connect() as conn:
+            loaded = bool(conn.execute(sa.text("SELECT count(*) FROM loan")).scalar_one())
+        yield db, loaded
+    finally:
+        db.dispose()
+
+
 def postgres_available() -> bool:
     try:
         engine = sa.create_engine(PG_ADMIN_URL)
