@@ -20,6 +20,7 @@ from kuza.adapters.db.engine import Database
 from kuza.domain.access import Role
 from kuza.services import users
 from tests.web import enterprise_setup as ent
+from tests.web import insurance_setup as ins
 from tests.web import market_setup as mk
 from tests.web.conftest import PASSWORD, TODAY, Org, csrf_of, login
 from tests.web.loan_setup import ACTIVE_LOAN, WAITING_ACTION, make_loan_book
@@ -651,6 +652,63 @@ API = [
             {"incurred_on": "2026-01-20", "amount": "x", "description": "clinic"},
         ),
         (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    # health insurance: plans, premiums, the claims queue and decisions; settings
+    Route(
+        "GET /api/v1/insurance-plans",
+        ins.get("/api/v1/insurance-plans"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/insurance-plans",
+        ins.api(
+            "POST", "/api/v1/insurance-plans", {"name": "X", "premium": "x", "cover_per_year": "1"}
+        ),
+        (BAD, BAD, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/insurance-plans/{plan_id}/premium-collections",
+        ins.api("POST", "/api/v1/insurance-plans/{plan}/premium-collections", {"period": "x"}),
+        (BAD, BAD, 403, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/insurance-claims",
+        ins.get("/api/v1/insurance-claims"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/insurance-claims/{claim_id}/approve",
+        ins.api("POST", "/api/v1/insurance-claims/{claim}/approve", {"amount": "x"}),
+        (BAD, BAD, BAD, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/insurance-claims/{claim_id}/reject",
+        ins.api("POST", "/api/v1/insurance-claims/{claim}/reject", {"reason": ""}),
+        (BAD, BAD, BAD, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/insurance-claims/{claim_id}/pay",
+        ins.api("POST", "/api/v1/insurance-claims/{claim}/pay", {"on": "x"}),
+        (BAD, BAD, 403, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/programmes/{programme_id}/settings",
+        ins.get("/api/v1/programmes/{p}/settings"),
+        (OK, OK, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "PATCH /api/v1/programmes/{programme_id}/settings",
+        ins.api("PATCH", "/api/v1/programmes/{p}/settings", {"training": {"min_percent": "x"}}),
+        (BAD, BAD, 403, 403, 403, 403),
         401,
     ),
     Route(

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
+from kuza.domain.access import Role
+from kuza.domain.approvals import CHECKERS
 from kuza.domain.errors import DomainError, InvalidAmount, RuleViolation
 from kuza.domain.money import Money, minor_units, to_decimal
 
@@ -169,3 +171,28 @@ def cover_left(cover_per_year: Money, approved_this_year: Sequence[Money]) -> Mo
     used = sum(approved_this_year, Money.zero(cover_per_year.currency))
     left = cover_per_year - used
     return left if not left.is_negative() else Money.zero(cover_per_year.currency)
+
+
+# Who may do what beside recording (enrolments and claims are recorded by the meeting
+# roles). A plan is the programme's policy, like a loan product: admins and its country
+# manager. Premiums and claim payments move the programme's insurance fund, which the
+# branches do not hold: admins, the country manager and finance. A claim is decided by
+# a checker (never the one who submitted it: insurance_claims._decide).
+PLAN_MAKERS = frozenset({Role.ADMIN, Role.COUNTRY_MANAGER})
+FUND_KEEPERS = frozenset({Role.ADMIN, Role.COUNTRY_MANAGER, Role.FINANCE})
+
+
+def may_create_plans(role: Role) -> bool:
+    return role in PLAN_MAKERS
+
+
+def may_collect_premiums(role: Role) -> bool:
+    return role in FUND_KEEPERS
+
+
+def may_decide_claims(role: Role) -> bool:
+    return role in CHECKERS
+
+
+def may_pay_claims(role: Role) -> bool:
+    return role in FUND_KEEPERS

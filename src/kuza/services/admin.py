@@ -227,3 +227,15 @@ def scope_ids(db: Database, user_id: int) -> tuple[list[int], list[int]]:
     branches = sorted(r.branch_id for r in rows if r.branch_id is not None)
     chains = sorted(r.value_chain_id for r in rows if r.value_chain_id is not None)
     return branches, chains
+
+
+def change_sections(
+    db: Database, programme_id: int, sections: Mapping[str, Any], actor: str
+) -> dict[str, Any]:
+    """Replace several sections at once (the API's PATCH), checked as one result and
+    saved in one audited change: all of them or none."""
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        raise DomainError(f"unknown settings section {unknown[0]!r}", field=unknown[0])
+    check_settings(settings_of(db, programme_id) | dict(sections))
+    return programmes.change_settings(db, programme_id, dict(sections), actor)

@@ -93,8 +93,13 @@ def plan_of(row: Any) -> Plan:
     )
 
 
-def plan_row(conn: Connection, plan_id: int) -> Any:
-    row = conn.execute(select(insurance_plan).where(insurance_plan.c.id == plan_id)).first()
+def plan_row(conn: Connection, plan_id: int, lock: bool = False) -> Any:
+    """The plan; with ``lock``, held for update on PostgreSQL so that two collections of
+    one plan queue up and the second sees the first's premiums."""
+    query = select(insurance_plan).where(insurance_plan.c.id == plan_id)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
     if row is None:
         raise NotFound(f"no insurance plan {plan_id}", field="plan_id")
     return row
@@ -249,7 +254,7 @@ def collect_premiums(
     listed in ``already``.
     """
     with db.transaction() as conn:
-        plan = plan_row(conn, plan_id)
+        plan = plan_row(conn, plan_id, lock=True)
         start = period_start(PremiumPeriod(plan.period), period)
         if start > today:
             raise RuleViolation(f"the period starting {start} has not begun", field="period")

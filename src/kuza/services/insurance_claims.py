@@ -107,7 +107,12 @@ def submit_claim(
 
 
 def _claim(conn: Connection, claim_id: int) -> Any:
-    row = conn.execute(select(insurance_claim).where(insurance_claim.c.id == claim_id)).first()
+    """The claim, held for update on PostgreSQL: two decisions on one claim queue up and
+    the second meets the status the first left."""
+    query = select(insurance_claim).where(insurance_claim.c.id == claim_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
     if row is None:
         raise NotFound(f"no insurance claim {claim_id}", field="claim_id")
     return row

@@ -12,6 +12,8 @@ from kuza.web.api import (
     errors,
     groups,
     insurance,
+    insurance_claims,
+    insurance_plans,
     loans,
     markets,
     meetings,
@@ -19,6 +21,7 @@ from kuza.web.api import (
     partners,
     passbook,
     referrals,
+    settings,
     training,
     visits,
 )
@@ -57,6 +60,9 @@ def create_api(config: WebConfig) -> FastAPI:
         visits,
         referrals,
         insurance,
+        insurance_plans,
+        insurance_claims,
+        settings,
     ):
         api.include_router(module.router)
     return api

@@ -1,6 +1,7 @@
 """Health insurance of a member: her enrolments and enrol her (with dependants), the
 claims of an enrolment and submit one; read by all but donors, recorded by the meeting
-roles. Deciding and paying claims stay with the CLI (kuza insurance claim ...)."""
+roles. Plans and premiums are in ``insurance_plans``, the claims queue and decisions in
+``insurance_claims``."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def _enrolment(r: EnrolmentRow) -> EnrolmentPublic:
     )
 
 
-def _claim(r: ClaimRow) -> ClaimPublic:
+def claim_public(r: ClaimRow) -> ClaimPublic:
     return ClaimPublic(
         id=r.id,
         enrolment_id=r.enrolment_id,
@@ -144,7 +145,7 @@ def list_claims(
         total=len(rows),
         limit=limit,
         offset=offset,
-        items=[_claim(r) for r in rows[offset : offset + limit]],
+        items=[claim_public(r) for r in rows[offset : offset + limit]],
     )
 
 
@@ -170,6 +171,8 @@ def submit_claim(
             cfg.db, enrolment_id, body.incurred_on, body.amount, body.description, cfg.today(),
             body.dependant_id, body.submitted_on, actor=user.username,
         )  # fmt: skip
-        return 201, _claim(next(r for r in enrolment_claims(cfg.db, enrolment_id) if r.id == cid))
+        return 201, claim_public(
+            next(r for r in enrolment_claims(cfg.db, enrolment_id) if r.id == cid)
+        )
 
     return idempotent(request, cfg, user, key, body, run)
