@@ -37,7 +37,9 @@ def _cases(args: argparse.Namespace) -> list[tuple[str, Any]]:
         if "imports" in args.only:
             cases.append((f"imports/{b}", partial(imports.run, b, args.members)))
         if "http" in args.only:
-            cases.append((f"http/{b}", partial(http.run, b, args.agents, args.seconds)))
+            for w in args.workers:
+                run = partial(http.run, b, args.agents, args.seconds, workers=w)
+                cases.append((f"http/{b}/{w}", run))
         if "closeday" in args.only and b == "postgresql":
             for n in args.loans:
                 cases.append((f"closeday/{n}", partial(close_day.run, b, n, keep=args.keep)))
@@ -122,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         help="(2, 3) keep each loan book in a database kuza_bench_book_N and reuse it",
     )
     parser.add_argument("--agents", type=int, default=50, help="(5) concurrent HTTP agents")
+    parser.add_argument(
+        "--workers", default="1", help="(5) uvicorn worker processes to compare, e.g. 1,2,4"
+    )
     parser.add_argument("--seconds", type=float, help="(5) how long the agents post")
     parser.add_argument("--output", default="BENCHMARKS.md", help="'-' for none")
     args = parser.parse_args(argv)
@@ -131,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     loans = args.loans or ("2000,6000" if args.quick else "100000,300000")
     args.loans = [int(n) for n in loans.split(",") if n]
     args.seconds = args.seconds or (5.0 if args.quick else 60.0)
+    args.workers = [int(n) for n in args.workers.split(",") if n]
     before = machine()
     rows: list[Row] = []
     spawn = multiprocessing.get_context("spawn")

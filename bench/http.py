@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import socket
 import statistics
 import time
@@ -37,17 +38,36 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(url: str, port: int, today: date) -> None:  # pragma: no cover - child process
-    import uvicorn
+TODAY_ENV = "KUZA_BENCH_TODAY"
 
+
+def bench_app() -> Any:  # pragma: no cover - in the server's workers
+    """The app each uvicorn worker builds (``kuza serve``'s, with the bench's fixed day:
+    the sheets are dated in the synthetic history)."""
     from kuza.web.app import create_app
 
-    app = create_app(Database(url), secret="bench-" + "x" * 40, today=lambda: today)
-    uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", access_log=False
-        )
-    ).run()
+    today = date.fromisoformat(os.environ[TODAY_ENV])
+    return create_app(Database(os.environ["KUZA_DATABASE_URL"]), today=lambda: today)
+
+
+def _serve(url: str, port: int, today: date, workers: int) -> None:  # pragma: no cover
+    import uvicorn
+
+    os.environ |= {
+        "KUZA_DATABASE_URL": url,
+        "KUZA_SECRET_KEY": "bench-" + "x" * 40,
+        TODAY_ENV: today.isoformat(),
+    }
+    uvicorn.run(
+        "bench.http:bench_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+    )
 
 
 @dataclass
@@ -148,12 +168,16 @@ def _agents(db: Database, agents: int, months: int) -> tuple[SynthSpec, list[Any
     return spec, work
 
 
-def run(backend: str, agents: int = 50, seconds: float = 60.0, months: int = 24) -> list[Row]:
+def run(
+    backend: str, agents: int = 50, seconds: float = 60.0, months: int = 24, workers: int = 1
+) -> list[Row]:
+    """``workers``: uvicorn worker processes serving (``kuza serve --workers``)."""
     with scratch_database(backend) as db:
         spec, work = _agents(db, agents, months)
         port = _free_port()
         spawn = multiprocessing.get_context("spawn")
-        server = spawn.Process(target=_serve, args=(db.url, port, spec.end), daemon=True)
+        # not a daemon: uvicorn's supervisor starts the workers as its children
+        server = spawn.Process(target=_serve, args=(db.url, port, spec.end, workers))
         server.start()
         base = f"http://127.0.0.1:{port}"
         try:
@@ -170,14 +194,17 @@ def run(backend: str, agents: int = 50, seconds: float = 60.0, months: int = 24)
             reads, read_time = asyncio.run(_drive(base, work, base_seconds, post=False))
             posts, post_time = asyncio.run(_drive(base, work, seconds, post=True))
         finally:
-            server.terminate()
-            server.join(10)
+            server.terminate()  # uvicorn's supervisor stops its workers on SIGTERM
+            server.join(30)
+            if server.is_alive():
+                server.kill()
+                server.join()
         problems = ledger_check.check(db)
     posted = sum(n for s, n in posts.statuses.items() if s == 201)
     rate = len(posts.latencies) / post_time
     read_rate = len(reads.latencies) / read_time
     check = "clean" if not problems else f"{len(problems)} PROBLEMS"
-    size = f"{agents} agents x {seconds:.0f} s"
+    size = f"{agents} agents x {seconds:.0f} s, {workers} uvicorn worker{'s' * (workers > 1)}"
     mb = peak_mb()
     return [
         Row(

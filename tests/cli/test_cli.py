@@ -113,3 +113,23 @@ def test_passbook_commands(env_db):
     assert "above the passbook balance" in bad.output
     stmt = runner.invoke(app, ["passbook", "statement", m])
     assert "75.00" in stmt.output
+
+
+def test_serve_starts_the_workers_asked_and_refuses_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **kw: calls.append({"app": target, **kw}))
+    result = runner.invoke(app, ["serve", "--workers", "3", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert calls == [
+        {
+            "app": "kuza.web.app:create_app",
+            "factory": True,
+            "host": "127.0.0.1",
+            "port": 8123,
+            "workers": 3,
+        }
+    ]
+    refused = runner.invoke(app, ["serve", "--workers", "0"])
+    assert refused.exit_code == 2 and len(calls) == 1

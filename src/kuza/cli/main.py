@@ -148,11 +148,18 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes (one per core on PostgreSQL; they share KUZA_SECRET_KEY).",
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the web UI."""
+    """Serve the web UI and the API."""
     import uvicorn
 
-    uvicorn.run("kuza.web.app:create_app", factory=True, host=host, port=port)
+    uvicorn.run("kuza.web.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":  # pragma: no cover
