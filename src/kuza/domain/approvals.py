@@ -22,7 +22,6 @@ class PendingKind(StrEnum):
 
 class PendingStatus(StrEnum):
     PENDING = "pending"
-    RUNNING = "running"  # claimed by a checker while the real command runs
     APPROVED = "approved"
     REJECTED = "rejected"
 

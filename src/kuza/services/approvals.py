@@ -4,14 +4,16 @@ checks approves it, and only then the real service runs (``meetings.correct_meet
 ``shareout.share_out``, ``loans.writeoff.write_off``), with the checker as its actor. A
 rejection runs nothing. Submitting, approving and rejecting are each audited.
 
-Approval first claims the row (pending → running) in its own transaction, so two
-checkers approving at once run the command once; if the command is refused the row goes
-back to pending with nothing booked, to be approved again after a fix or rejected.
+Approval claims the row, runs the command and marks the row approved in one
+transaction: a refusal, a crash or a lost connection anywhere rolls all of it back, so
+the action is still pending with nothing booked, to be approved again (once) or
+rejected. Two checkers approving at once queue on the row (PostgreSQL row lock; SQLite's
+write lock from BEGIN IMMEDIATE); the second finds it approved and is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,7 +31,7 @@ from kuza.services.ledger import now
 from kuza.services.loans import writeoff
 from kuza.services.loans.store import load_loan
 
-OPEN = (PendingStatus.PENDING.value, PendingStatus.RUNNING.value)
+OPEN = (PendingStatus.PENDING.value,)
 
 
 @dataclass(frozen=True)
@@ -141,10 +143,12 @@ def submit(
         return action_id
 
 
-def _load(conn: Connection, action_id: int, programme_id: int | None) -> Any:
+def _load(conn: Connection, action_id: int, programme_id: int | None, lock: bool = False) -> Any:
     query = select(pending_action).where(pending_action.c.id == action_id)
     if programme_id is not None:
         query = query.where(pending_action.c.programme_id == programme_id)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
     row = conn.execute(query).first()
     if row is None:
         raise NotFound(f"no pending action {action_id}", field="action_id")
@@ -156,33 +160,20 @@ def _still_pending(row: Any) -> None:
         raise Conflict(f"action {row.id} is already {row.status}", field="action_id")
 
 
-def _runner(
-    db: Database, row: Any, checker: str, role: Role, today: date
-) -> Callable[[], dict[str, Any]]:
+def _run(conn: Connection, row: Any, checker: str, role: Role, today: date) -> dict[str, Any]:
+    """The stored command, inside the approval's transaction."""
     p = row.payload
     if row.kind == PendingKind.SHARE_OUT.value:
-
-        def share() -> dict[str, Any]:
-            done = shareout.share_out(db, row.group_id, _day(p.get("on")), checker, today)
-            return {"share_out_id": done.share_out_id, "entry_id": done.entry_id}
-
-        return share
+        done = shareout.share_out_in(conn, row.group_id, _day(p.get("on")), checker, today)
+        return {"share_out_id": done.share_out_id, "entry_id": done.entry_id}
     if row.kind == PendingKind.WRITE_OFF.value:
-
-        def write() -> dict[str, Any]:
-            on = _day(p.get("on"))
-            amount = writeoff.write_off(
-                db, p["loan_id"], on, row.reason, checker, role.value, today
-            )
-            return {"loan_id": p["loan_id"], "written_off": str(amount.amount)}
-
-        return write
-
-    def correct() -> dict[str, Any]:
-        done = meetings.correct_meeting(db, p.get("sheet"), row.reason, checker, today)
-        return {"meeting_id": done.meeting_id, "entry_id": done.entry_id}
-
-    return correct
+        on = _day(p.get("on"))
+        amount = writeoff.write_off_in(
+            conn, p["loan_id"], on, row.reason, checker, role.value, today
+        )
+        return {"loan_id": p["loan_id"], "written_off": str(amount.amount)}
+    posted = meetings.correct_meeting_in(conn, p.get("sheet"), row.reason, checker, today)
+    return {"meeting_id": posted.meeting_id, "entry_id": posted.entry_id}
 
 
 def approve(
@@ -193,42 +184,28 @@ def approve(
     today: date,
     programme_id: int | None = None,
 ) -> dict[str, Any]:
-    """Run the stored command as the checker; returns what it booked."""
+    """Run the stored command as the checker; returns what it booked. One transaction:
+    if anything fails the action stays pending and nothing is booked."""
     with db.transaction() as conn:
-        row = _load(conn, action_id, programme_id)
+        row = _load(conn, action_id, programme_id, lock=True)
         _still_pending(row)
         check_checker(row.made_by, checker, role)
-        claimed = conn.execute(
+        result = _run(conn, row, checker, role, today)
+        done = conn.execute(
             update(pending_action)
             .where(
                 pending_action.c.id == row.id,
                 pending_action.c.status == PendingStatus.PENDING.value,
             )
-            .values(status=PendingStatus.RUNNING.value)
-        ).rowcount
-        if claimed != 1:
-            raise Conflict(f"action {row.id} is being approved by someone else", "action_id")
-    try:
-        result = _runner(db, row, checker, role, today)()
-    except BaseException:
-        with db.transaction() as conn:
-            conn.execute(
-                update(pending_action)
-                .where(pending_action.c.id == row.id)
-                .values(status=PendingStatus.PENDING.value)
-            )
-        raise
-    with db.transaction() as conn:
-        conn.execute(
-            update(pending_action)
-            .where(pending_action.c.id == row.id)
             .values(
                 status=PendingStatus.APPROVED.value,
                 checked_by=checker,
                 checked_at=now(),
                 result=result,
             )
-        )
+        ).rowcount
+        if done != 1:  # cannot happen while the row is held; refuse rather than book twice
+            raise Conflict(f"action {row.id} is being approved by someone else", "action_id")
         audit.record(
             conn,
             row.programme_id,
@@ -253,7 +230,7 @@ def reject(
     if not reason.strip():
         raise DomainError("say why the action is rejected", field="reason")
     with db.transaction() as conn:
-        row = _load(conn, action_id, programme_id)
+        row = _load(conn, action_id, programme_id, lock=True)
         _still_pending(row)
         check_checker(row.made_by, checker, role)
         done = conn.execute(

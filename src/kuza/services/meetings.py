@@ -309,44 +309,54 @@ def correct_meeting(
 ) -> MeetingPosted:
     """Replace the latest posted meeting: reverse its entry and the loan repayments it
     booked, then book the new sheet (with its own repayments), in one transaction."""
+    with db.transaction() as conn:
+        return correct_meeting_in(conn, data, reason, actor, today, programme_id)
+
+
+def correct_meeting_in(
+    conn: Connection,
+    data: object,
+    reason: str,
+    actor: str,
+    today: date,
+    programme_id: int | None = None,
+) -> MeetingPosted:
+    """:func:`correct_meeting` inside the caller's transaction (an approved pending action)."""
     if not reason.strip():
         raise DomainError("a correction needs a reason", field="reason")
     group_id = group_id_of(data)
-    with db.transaction() as conn:
-        group = lock_group(conn, group_id, programme_id)
-        sheet = parse_sheet(data, group)
-        members = members_on(conn, group.id, sheet.held_on)
-        check_members_exist(conn, sheet, group.programme_id, members)
-        old = _posted(conn, group.id, sheet.held_on)
-        if old is None:
-            raise NotFound(f"no posted meeting on {sheet.held_on} to correct", field="held_on")
-        latest = conn.execute(
-            select(meeting.c.held_on)
-            .where(meeting.c.group_id == group.id, meeting.c.status == "posted")
-            .order_by(meeting.c.held_on.desc())
-            .limit(1)
-        ).scalar_one()
-        if latest != sheet.held_on:
-            raise RuleViolation(
-                f"only the latest meeting ({latest}) can be corrected", field="held_on"
-            )
-        if old.content_hash == sheet.content_hash():
-            raise Conflict("the correction changes nothing", field="lines")
-        reverse_meeting_repayments(conn, old.id, sheet.held_on, reason, actor)
-        if old.entry_id is not None:
-            reverse_entry(conn, group.programme_id, old.entry_id, sheet.held_on, reason, actor)
-        conn.execute(update(meeting).where(meeting.c.id == old.id).values(status="superseded"))
-        audit.record(
-            conn,
-            group.programme_id,
-            actor,
-            "supersede",
-            "meeting",
-            old.id,
-            {"status": "posted"},
-            {"status": "superseded", "reason": reason},
-        )
-        return _book(conn, group, sheet, members, actor, today)
+    group = lock_group(conn, group_id, programme_id)
+    sheet = parse_sheet(data, group)
+    members = members_on(conn, group.id, sheet.held_on)
+    check_members_exist(conn, sheet, group.programme_id, members)
+    old = _posted(conn, group.id, sheet.held_on)
+    if old is None:
+        raise NotFound(f"no posted meeting on {sheet.held_on} to correct", field="held_on")
+    latest = conn.execute(
+        select(meeting.c.held_on)
+        .where(meeting.c.group_id == group.id, meeting.c.status == "posted")
+        .order_by(meeting.c.held_on.desc())
+        .limit(1)
+    ).scalar_one()
+    if latest != sheet.held_on:
+        raise RuleViolation(f"only the latest meeting ({latest}) can be corrected", field="held_on")
+    if old.content_hash == sheet.content_hash():
+        raise Conflict("the correction changes nothing", field="lines")
+    reverse_meeting_repayments(conn, old.id, sheet.held_on, reason, actor)
+    if old.entry_id is not None:
+        reverse_entry(conn, group.programme_id, old.entry_id, sheet.held_on, reason, actor)
+    conn.execute(update(meeting).where(meeting.c.id == old.id).values(status="superseded"))
+    audit.record(
+        conn,
+        group.programme_id,
+        actor,
+        "supersede",
+        "meeting",
+        old.id,
+        {"status": "posted"},
+        {"status": "superseded", "reason": reason},
+    )
+    return _book(conn, group, sheet, members, actor, today)
 
 
 def summary_of(conn: Connection, meeting_id: int) -> dict[str, Any]:

@@ -149,73 +149,85 @@ def share_out(
     """Close the group's current cycle: pay out the fund, record the statements, and
     start the next cycle on ``on``. Refused (nothing written) if already shared out."""
     with db.transaction() as conn:
-        group = lock_group(conn, group_id, programme_id)
-        if group.status is GroupStatus.CLOSED:
-            raise RuleViolation(f"group {group.name} is closed", field="group_id")
-        _check_dates(conn, group, on, today)
-        balances = cycle_balances(conn, group, on)
-        plan = plan_share_out(balances, group.share_out_rule, group.share_value)
-        cycle = group.cycle_number
-        source = f"share-out:{group.id}:{cycle}"
-        entry = share_out_entry(group.id, balances, plan, on, source, key=source)
-        entry_id = post_entry(conn, group.programme_id, entry, actor)
-        try:
-            so_id = conn.execute(
-                insert(share_out_table)
-                .values(
-                    programme_id=group.programme_id,
-                    group_id=group.id,
-                    cycle_number=cycle,
-                    on_date=on,
-                    rule=plan.rule.value,
-                    fund_minor=plan.fund.minor,
-                    currency=group.currency,
-                    entry_id=entry_id,
-                )
-                .returning(share_out_table.c.id)
-            ).scalar_one()
-        except IntegrityError:
-            raise Conflict(
-                f"cycle {cycle} of group {group.name} is already shared out", field="group_id"
-            ) from None
-        conn.execute(
-            insert(share_out_line),
-            [
-                {
-                    "programme_id": group.programme_id,
-                    "share_out_id": so_id,
-                    "member_id": ln.member_id,
-                    "savings_minor": ln.savings.minor,
-                    "income_minor": ln.income.minor,
-                    "payout_minor": ln.payout.minor,
-                    "shares": ln.shares,
-                }
-                for ln in plan.lines
-            ],
-        )
-        conn.execute(
-            update(savings_group)
-            .where(savings_group.c.id == group.id)
-            .values(cycle_number=cycle + 1, cycle_started_on=on)
-        )
-        audit.record(
-            conn,
-            group.programme_id,
-            actor,
-            "share_out",
-            "group",
-            group.id,
-            {"cycle_number": cycle, "cycle_started_on": str(group.cycle_started_on)},
+        return share_out_in(conn, group_id, on, actor, today, programme_id)
+
+
+def share_out_in(
+    conn: Connection,
+    group_id: int,
+    on: date,
+    actor: str,
+    today: date,
+    programme_id: int | None = None,
+) -> ShareOutDone:
+    """:func:`share_out` inside the caller's transaction (an approved pending action)."""
+    group = lock_group(conn, group_id, programme_id)
+    if group.status is GroupStatus.CLOSED:
+        raise RuleViolation(f"group {group.name} is closed", field="group_id")
+    _check_dates(conn, group, on, today)
+    balances = cycle_balances(conn, group, on)
+    plan = plan_share_out(balances, group.share_out_rule, group.share_value)
+    cycle = group.cycle_number
+    source = f"share-out:{group.id}:{cycle}"
+    entry = share_out_entry(group.id, balances, plan, on, source, key=source)
+    entry_id = post_entry(conn, group.programme_id, entry, actor)
+    try:
+        so_id = conn.execute(
+            insert(share_out_table)
+            .values(
+                programme_id=group.programme_id,
+                group_id=group.id,
+                cycle_number=cycle,
+                on_date=on,
+                rule=plan.rule.value,
+                fund_minor=plan.fund.minor,
+                currency=group.currency,
+                entry_id=entry_id,
+            )
+            .returning(share_out_table.c.id)
+        ).scalar_one()
+    except IntegrityError:
+        raise Conflict(
+            f"cycle {cycle} of group {group.name} is already shared out", field="group_id"
+        ) from None
+    conn.execute(
+        insert(share_out_line),
+        [
             {
-                "cycle_number": cycle + 1,
-                "cycle_started_on": on.isoformat(),
+                "programme_id": group.programme_id,
                 "share_out_id": so_id,
-                "rule": plan.rule.value,
-                "fund": str(plan.fund.amount),
-                "income": str(plan.income.amount),
-            },
-        )
-        return ShareOutDone(int(so_id), entry_id, cycle, plan)
+                "member_id": ln.member_id,
+                "savings_minor": ln.savings.minor,
+                "income_minor": ln.income.minor,
+                "payout_minor": ln.payout.minor,
+                "shares": ln.shares,
+            }
+            for ln in plan.lines
+        ],
+    )
+    conn.execute(
+        update(savings_group)
+        .where(savings_group.c.id == group.id)
+        .values(cycle_number=cycle + 1, cycle_started_on=on)
+    )
+    audit.record(
+        conn,
+        group.programme_id,
+        actor,
+        "share_out",
+        "group",
+        group.id,
+        {"cycle_number": cycle, "cycle_started_on": str(group.cycle_started_on)},
+        {
+            "cycle_number": cycle + 1,
+            "cycle_started_on": on.isoformat(),
+            "share_out_id": so_id,
+            "rule": plan.rule.value,
+            "fund": str(plan.fund.amount),
+            "income": str(plan.income.amount),
+        },
+    )
+    return ShareOutDone(int(so_id), entry_id, cycle, plan)
 
 
 @dataclass(frozen=True)

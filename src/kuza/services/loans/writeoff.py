@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import loan, loan_instalment
@@ -54,6 +54,20 @@ def write_off(
     db: Database, loan_id: int, on: date, reason: str, actor: str, role: str, today: date
 ) -> Money:
     """Write off what is still owed of the principal; returns the amount written off."""
+    with db.transaction() as conn:
+        return write_off_in(conn, loan_id, on, reason, actor, role, today)
+
+
+def write_off_in(
+    conn: Connection,
+    loan_id: int,
+    on: date,
+    reason: str,
+    actor: str,
+    role: str,
+    today: date,
+) -> Money:
+    """:func:`write_off` inside the caller's transaction (an approved pending action)."""
     _not_future(on, today)
     if not reason.strip():
         raise DomainError("say why the loan is written off", field="reason")
@@ -61,56 +75,55 @@ def write_off(
         raise RuleViolation(
             f"a {role} cannot write a loan off: a branch manager or finance must", "role"
         )
-    with db.transaction() as conn:
-        row = load_loan(conn, loan_id)
-        status = next_status(status_of(row), LoanEvent.WRITE_OFF)
-        if actor in (row.applied_by, row.disbursed_by):
-            raise RuleViolation(
-                f"{actor} made this loan and cannot also write it off (maker-checker)", "actor"
-            )
-        if on < row.disbursed_on:
-            raise RuleViolation(f"{on} is before the disbursement ({row.disbursed_on})", "on")
-        amount = outstanding_principal(instalment_rows(conn, row.id), row.currency)
-        acc = loan_accounts(row)
-        key = f"loan:{row.id}:write-off"
-        book = EntryBuilder(on, f"Loan {row.id} written off: {reason}", key, key)
-        book.move(acc.write_off, acc.receivable, amount, reason)
-        entry_id = None
-        if book.postings:
-            entry_id = post_entry(conn, row.programme_id, book.build(), actor)
-        c = loan_instalment.c
-        conn.execute(
-            update(loan_instalment)
-            .where(c.loan_id == row.id)
-            .values(principal_written_off_minor=c.principal_minor - c.principal_paid_minor)
+    row = load_loan(conn, loan_id)
+    status = next_status(status_of(row), LoanEvent.WRITE_OFF)
+    if actor in (row.applied_by, row.disbursed_by):
+        raise RuleViolation(
+            f"{actor} made this loan and cannot also write it off (maker-checker)", "actor"
         )
-        conn.execute(
-            update(loan)
-            .where(loan.c.id == row.id)
-            .values(status=status.value, closed_on=on, closed_by=actor, note=reason)
-        )
-        add_transaction(
-            conn,
-            row,
-            TransactionKind.WRITE_OFF.value,
-            on,
-            amount,
-            key,
-            actor,
-            entry_id,
-            principal_minor=amount.minor,
-        )
-        audit.record(
-            conn,
-            row.programme_id,
-            actor,
-            "write_off",
-            "loan",
-            row.id,
-            snapshot(row),
-            {"status": status.value, "amount": str(amount.amount), "reason": reason},
-        )
-        return amount
+    if on < row.disbursed_on:
+        raise RuleViolation(f"{on} is before the disbursement ({row.disbursed_on})", "on")
+    amount = outstanding_principal(instalment_rows(conn, row.id), row.currency)
+    acc = loan_accounts(row)
+    key = f"loan:{row.id}:write-off"
+    book = EntryBuilder(on, f"Loan {row.id} written off: {reason}", key, key)
+    book.move(acc.write_off, acc.receivable, amount, reason)
+    entry_id = None
+    if book.postings:
+        entry_id = post_entry(conn, row.programme_id, book.build(), actor)
+    c = loan_instalment.c
+    conn.execute(
+        update(loan_instalment)
+        .where(c.loan_id == row.id)
+        .values(principal_written_off_minor=c.principal_minor - c.principal_paid_minor)
+    )
+    conn.execute(
+        update(loan)
+        .where(loan.c.id == row.id)
+        .values(status=status.value, closed_on=on, closed_by=actor, note=reason)
+    )
+    add_transaction(
+        conn,
+        row,
+        TransactionKind.WRITE_OFF.value,
+        on,
+        amount,
+        key,
+        actor,
+        entry_id,
+        principal_minor=amount.minor,
+    )
+    audit.record(
+        conn,
+        row.programme_id,
+        actor,
+        "write_off",
+        "loan",
+        row.id,
+        snapshot(row),
+        {"status": status.value, "amount": str(amount.amount), "reason": reason},
+    )
+    return amount
 
 
 def recover(
