@@ -132,6 +132,7 @@ LOGIN_FIRST = "login"
 BAD = 422  # let in; the form's bad input refused, nothing written
 WEB = [
     Route("GET /", _get("/"), (OK, OK, OK, OK, OK, OK), LOGIN_FIRST),
+    Route("GET /sw.js", _get("/sw.js"), (OK, OK, OK, OK, OK, OK), OK),  # a script, no data
     Route("GET /groups", _get("/groups"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
     Route("GET /groups/{id}", _get("/groups/{g}"), (OK, OK, OK, OK, OK, 404), LOGIN_FIRST),
     Route(

@@ -41,6 +41,7 @@ from kuza.web.routes import (
     markets,
     meetings,
     members,
+    offline,
     training,
     visits,
 )
@@ -149,6 +150,7 @@ def create_app(
 
     app.include_router(auth.router)
     app.include_router(locale.router)
+    app.include_router(offline.router)
     protected = [Depends(current_user)]
     app.include_router(groups.router, dependencies=protected)
     app.include_router(meetings.router, dependencies=protected)

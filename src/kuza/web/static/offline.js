@@ -168,6 +168,11 @@
       keep(form);
     });
   }
+  /* The service worker (/sw.js) keeps an opened sheet page for the next time there is no
+   * connection; browsers run it only over HTTPS or on this machine. */
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* pages still work */ });
+  }
   window.addEventListener("online", sync);
   window.addEventListener("offline", function () { show(); });
   show();
