@@ -26,6 +26,7 @@ from kuza.services.market_views import (
     programme_of_group,
     programme_partners,
 )
+from kuza.services.views import group_view
 from kuza.web.deps import Config, CurrentUser, Form, GroupId, WebConfig, render, tr
 from kuza.web.i18n import N_
 from kuza.web.market_forms import market_section
@@ -92,8 +93,7 @@ def linkage_create(
 ) -> Response:
     _recorder(user)
     typed = _typed(data, LINK_FIELDS)
-    context = group_context(cfg, user, group_id)
-    view = context["group"]
+    view = group_view(cfg.db, group_id, cfg.today(), user.programme_id)
     women = [m.id for m in view.members if m.sex == Sex.FEMALE.value]
     typed |= {f"woman-{m}": str(data.get(f"woman-{m}") or "") for m in women}
     try:
