@@ -190,7 +190,7 @@ def _narrowed_metrics(
         .distinct()
     ).all()
     women = sum(1 for r in people if r.sex == "F")
-    member_src = tuple(f"member:{r.id}" for r in sorted(people))
+    member_src = tuple(f"member:{i}" for i in sorted(r.id for r in people))
     return [
         *out,
         Metric("programme_costs", "Programme costs", spent.amount, currency,
