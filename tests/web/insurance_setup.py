@@ -1,6 +1,7 @@
 """Matrix helpers for the health-insurance routes: a plan with no waiting period, the
 first member enrolled in it since the group formed and one submitted claim of hers,
-made on first use ({plan} and {claim} in paths; {p} is the programme)."""
+made on first use ({plan}, {claim} and its enrolment {enr} in paths; {p} is the
+programme)."""
 
 from __future__ import annotations
 
@@ -34,17 +35,22 @@ def insurance_world(c: TestClient, o: Org) -> dict[str, int]:
         plan = conn.execute(
             select(insurance_plan.c.id).where(insurance_plan.c.name == PLAN["name"])
         ).scalar()
-        claim = conn.execute(select(insurance_claim.c.id).order_by(insurance_claim.c.id)).scalar()
-    if plan is None:
+        claim = conn.execute(
+            select(insurance_claim.c.id, insurance_claim.c.enrolment_id).order_by(
+                insurance_claim.c.id
+            )
+        ).first()
+    if plan is None or claim is None:
         plan = insurance.create_plan(db, o.world.programme_id, PLAN)
         enrolment = insurance.enrol(db, plan, o.world.member_ids[0], FORMED)
-        claim = insurance_claims.submit_claim(db, enrolment, FORMED, "300", "clinic", TODAY)
-    return {"plan": int(plan), "claim": int(claim)}
+        insurance_claims.submit_claim(db, enrolment, FORMED, "300", "clinic", TODAY)
+        return insurance_world(c, o)
+    return {"plan": int(plan), "claim": int(claim.id), "enr": int(claim.enrolment_id)}
 
 
 def target(path: str, c: TestClient, o: Org) -> str:
     ids: dict[str, object] = {}
-    if "{plan}" in path or "{claim}" in path:
+    if "{plan}" in path or "{claim}" in path or "{enr}" in path:
         ids.update(insurance_world(c, o))
     return path.format(g=o.world.group_id, m=o.world.member_ids[0], p=o.world.programme_id, **ids)
 

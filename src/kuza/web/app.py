@@ -36,6 +36,7 @@ from kuza.web.routes import (
     dashboard,
     enterprises,
     groups,
+    insurance,
     loans,
     locale,
     markets,
@@ -164,6 +165,7 @@ def create_app(
     app.include_router(approvals.router, dependencies=protected)
     app.include_router(markets.router, dependencies=protected)
     app.include_router(visits.router, dependencies=protected)
+    app.include_router(insurance.router, dependencies=protected)
     app.mount(API_PREFIX, create_api(config))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -1,5 +1,6 @@
 """A member's page: details, memberships, savings, passbook (statement, deposit and
-withdrawal) and her loans. Donors never reach it (404, like a member that is not there)."""
+withdrawal), her loans, household visits and health insurance. Donors never reach it
+(404, like a member that is not there)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kuza.services import passbook, users
 from kuza.services.member_view import member_view
 from kuza.web.deps import Config, CurrentUser, Form, locale_of, render, tr
 from kuza.web.i18n import N_, format_money
+from kuza.web.insurance_forms import InsuranceSection, insurance_section
 from kuza.web.loan_forms import FormState, day, failed, scope, typed
 from kuza.web.visit_forms import VisitSection, visit_section
 
@@ -37,6 +39,7 @@ def _page(
     move: FormState,
     status: int = 200,
     visits: VisitSection | None = None,
+    insurance: InsuranceSection | None = None,
 ) -> HTMLResponse:
     user = request.state.user
     view = member_view(cfg.db, member_id, cfg.today(), scope(cfg.db, user))
@@ -45,6 +48,7 @@ def _page(
         "move": move,
         "may_record": may_record_meetings(user),
         "visits": visits or visit_section(cfg.db, user, member_id),
+        "insurance": insurance or insurance_section(cfg.db, user, member_id),
         "today": cfg.today().isoformat(),
     }
     return render(request, "member.html", context, status)
@@ -59,6 +63,13 @@ def member_page_refused(
 ) -> HTMLResponse:
     """The member page with a refused form of its household-visits section (422)."""
     return _page(request, cfg, member_id, _blank_move(cfg), 422, visits)
+
+
+def member_page_insurance_refused(
+    request: Request, cfg: Config, member_id: int, insurance: InsuranceSection
+) -> HTMLResponse:
+    """The member page with a refused form of its health-insurance section (422)."""
+    return _page(request, cfg, member_id, _blank_move(cfg), 422, insurance=insurance)
 
 
 @router.get("/members/{member_id}", response_class=HTMLResponse)
