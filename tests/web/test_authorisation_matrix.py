@@ -74,6 +74,11 @@ def _api_meeting(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
     return c.post("/api/v1/meetings", json=sheet, headers=h)
 
 
+def _api_meeting_batch(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+    sheet = {"group_id": o.world.group_id, "held_on": TODAY.isoformat(), "lines": []}
+    return c.post("/api/v1/meeting-batches", json={"meetings": [sheet]}, headers=h)
+
+
 def _api_deposit(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
     body = {"kind": "deposit", "amount": "10", "on": TODAY.isoformat(), "reference": "r1"}
     return c.post(f"/api/v1/members/{o.world.member_ids[0]}/passbook", json=body, headers=h)
@@ -448,6 +453,7 @@ API = [
     Route("GET /api/v1/groups", _get("/api/v1/groups"), (OK, OK, OK, OK, OK, 403), 401),
     Route("GET /api/v1/groups/{id}", _get("/api/v1/groups/{g}"), (OK, OK, OK, OK, OK, 403), 401),
     Route("POST /api/v1/meetings", _api_meeting, (OK, 403, OK, OK, 403, 403), 401),
+    Route("POST /api/v1/meeting-batches", _api_meeting_batch, (OK, 403, OK, OK, 403, 403), 401),
     Route(
         "GET /api/v1/members/{id}/passbook",
         _get("/api/v1/members/{m}/passbook"),

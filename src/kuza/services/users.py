@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -330,6 +330,17 @@ def can_see_group(db: Database, p: Principal, group_id: int) -> bool:
     query = _scoped(select(savings_group.c.id).where(savings_group.c.id == group_id), f)
     with db.read() as conn:
         return conn.execute(query).first() is not None
+
+
+def visible_groups(db: Database, p: Principal, group_ids: Iterable[int]) -> set[int]:
+    """The ids among ``group_ids`` this user may see, in one query (a sync batch)."""
+    wanted = set(group_ids)
+    f = group_filter(p)
+    if f.nothing or not wanted:
+        return set()
+    query = _scoped(select(savings_group.c.id).where(savings_group.c.id.in_(wanted)), f)
+    with db.read() as conn:
+        return set(conn.execute(query).scalars())
 
 
 def can_see_member(db: Database, p: Principal, member_id: int) -> bool:

@@ -159,6 +159,26 @@ class MeetingPublic(BaseModel):
     summary: MeetingSummaryPublic
 
 
+class MeetingBatchCreate(Strict):
+    meetings: Annotated[list[MeetingCreate], Field(min_length=1, max_length=100)] = Field(
+        description="The sheets an offline phone recorded, in the order they were held"
+    )
+
+
+class MeetingBatchItem(BaseModel):
+    index: int = Field(description="Position of the sheet in the batch")
+    status: Literal["posted", "already_posted", "refused"]
+    meeting: MeetingPublic | None = None
+    error: ErrorDetail | None = Field(None, description="Why this sheet was refused")
+
+
+class MeetingBatchPublic(BaseModel):
+    posted: int
+    already_posted: int
+    refused: int
+    results: list[MeetingBatchItem]
+
+
 class PassbookMoveCreate(Strict):
     kind: Literal["deposit", "withdrawal"]
     amount: Amount
