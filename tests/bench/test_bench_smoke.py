@@ -19,7 +19,11 @@ def backends() -> list[str]:
 @pytest.mark.parametrize("backend", backends())
 def test_meeting_posting_bench_produces_rows(backend: str) -> None:
     rows = meetings.run(backend, groups=1, months=1)
-    assert [r.figure for r in rows] == ["service path (post_meeting)", "bulk path (kuza synth)"]
+    assert [r.figure for r in rows] == [
+        "service path (post_meeting)",
+        "sync-batch path (post_meetings, 20 per sync)",
+        "bulk path (kuza synth)",
+    ]
     assert all(r.value > 0 and r.baseline_value and r.peak_mb for r in rows)
 
 
