@@ -74,3 +74,19 @@ def test_allocation_is_exact(minor: int, weights: list[int]) -> None:
         for part, w in zip(parts, weights, strict=True):
             exact = Decimal(minor) * w / total_w
             assert abs(Decimal(part.minor) - exact) < 1  # never more than one cent off share
+
+
+@given(
+    st.integers(min_value=-(10**16), max_value=10**16),
+    st.integers(min_value=-(10**16), max_value=10**16),
+    st.sampled_from(["KES", "UGX", "USD"]),
+)
+def test_arithmetic_gives_amounts_the_checked_constructor_accepts(
+    a: int, b: int, currency: str
+) -> None:
+    # +, - and unary - skip __post_init__'s checks: their results must pass them anyway
+    x, y = Money.from_minor(a, currency), Money.from_minor(b, currency)
+    for result, minor in ((x + y, a + b), (x - y, a - b), (-x, -a), (sum([x, y]), a + b)):
+        assert result == Money(result.amount, currency) == Money.from_minor(minor, currency)
+        assert hash(result) == hash(Money.from_minor(minor, currency))
+        assert result.minor == minor
