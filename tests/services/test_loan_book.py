@@ -198,3 +198,23 @@ def test_loan_gates_fail_closed(db: Database) -> None:
         assert err.value.field == "gate"
         assert counts(db) == before
     apply(db, request(lw, "500"), "agent", TODAY)  # internal loans have no gate here
+
+
+def test_close_day_leaves_the_planner_statistics_of_what_it_wrote(db: Database) -> None:
+    """PostgreSQL: the reports read loan_arrears and loan_performance right after
+    close-day; planned on the statistics of before the rewrite (an empty table), PAR
+    became a nested loop over every loan."""
+    if not db.is_postgres:
+        pytest.skip("planner statistics are PostgreSQL's")
+    lw = make_loan_world(db)
+    for n in range(3):
+        disbursed_loan(db, lw, "500", external=True, member_id=lw.m(n))
+    close_day(db, date(2026, 5, 11), "system")
+    with db.read() as conn:
+        tuples = dict(
+            conn.exec_driver_sql(
+                "SELECT relname, reltuples FROM pg_class "
+                "WHERE relname IN ('loan_arrears', 'loan_performance')"
+            ).all()
+        )
+    assert tuples == {"loan_arrears": 3, "loan_performance": 3}
