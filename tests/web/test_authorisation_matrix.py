@@ -644,6 +644,12 @@ API = [
     ),
     Route("GET /api/v1/referrals", mk.get("/api/v1/referrals"), (OK, OK, OK, OK, OK, 403), 401),
     Route(
+        "GET /api/v1/members/{id}/score-history",
+        mk.get("/api/v1/members/{m}/score-history"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
         "GET /api/v1/members/{id}/referrals",
         mk.get("/api/v1/members/{m}/referrals"),
         (OK, OK, OK, OK, OK, 403),

@@ -4,6 +4,9 @@ a bad call refused naming the field with nothing written, scope kept."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -18,7 +21,7 @@ from kuza.adapters.db.schema import (
     referral_follow_up,
 )
 from kuza.domain.markets import PartnerKind
-from kuza.services import markets
+from kuza.services import markets, visits
 from tests.web.conftest import PASSWORD, TODAY, Org
 
 pytestmark = pytest.mark.storage
@@ -232,3 +235,32 @@ def test_referrals_and_follow_ups(client: TestClient, org: Org, db: Database) ->
     assert mine["total"] == 1 and len(mine["items"][0]["follow_ups"]) == 2
     assert client.get(url, headers=bearer(client, "donor")).status_code == 403
     assert client.get("/api/v1/referrals", headers=bearer(client, "donor")).status_code == 403
+
+
+GRID = {
+    "code": "grid",
+    "questions": [
+        {"code": "roof", "text": "Roof", "points": {"thatch": 0, "iron": 10}},
+        {"code": "school", "text": "All children at school", "points": {"no": 0, "yes": 20}},
+    ],
+    "lookup": [[0, "80"], [10, "50"], [30, "10"]],
+}
+
+
+def test_score_history_per_scorecard(client: TestClient, org: Org, db: Database) -> None:
+    pid, m0 = org.world.programme_id, org.world.member_ids[0]
+    visits.load_programme_scorecard(db, pid, json.dumps(GRID), date(2026, 1, 10))
+    agent = bearer(client, "agent")
+    url = f"/api/v1/members/{m0}/score-history"
+    assert client.get(url, headers=agent).json() == {"member_id": m0, "items": []}
+    for on, roof, school in ((date(2026, 1, 12), "thatch", "yes"),
+                             (date(2026, 2, 1), "iron", "yes")):  # fmt: skip
+        new = visits.NewVisit(m0, "grid", on, "Agent A", {"roof": roof, "school": school}, 4)
+        visits.record_visit(db, pid, new, TODAY)
+    items = client.get(url, headers=agent).json()["items"]
+    assert items == [
+        {"scorecard": "grid", "visits": 2, "baseline_on": "2026-01-12", "baseline": 20,
+         "latest_on": "2026-02-01", "latest": 30, "change": 10},
+    ]  # fmt: skip
+    assert client.get(url, headers=bearer(client, "agentb")).status_code == 404
+    assert client.get(url, headers=bearer(client, "donor")).status_code == 403

@@ -194,6 +194,12 @@ def test_household_visits_on_the_member_page(client: TestClient, org: Org, db: D
     assert r.status_code == 303 and r.headers["location"] == f"/members/{m0}#visits"  # type: ignore[attr-defined]
     page = client.get(f"/members/{m0}").text
     assert "Household visit recorded." in page and ">30<" in page and "10.00 %" in page
+    assert "a change of" not in page  # one visit: no change yet
+    r = _post(client, f"/members/{m0}/visits", page, **(visit | {"visited_on": "2026-02-02",
+              "answer-roof": "thatch"}))  # fmt: skip
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    page = client.get(f"/members/{m0}").text
+    assert "30 → 20, a change of -10." in page
 
     url = f"/members/{m0}/referrals"
     refer = {"kind": "health", "service": "Thika clinic", "on": "2026-02-02"}
@@ -233,7 +239,7 @@ def test_household_visits_on_the_member_page(client: TestClient, org: Org, db: D
     assert _post(client, f"/members/{m0}/referrals", page, **refer).status_code == 404  # type: ignore[attr-defined]
     assert _post(client, url, page, status="dropped", on="2026-02-02").status_code == 404  # type: ignore[attr-defined]
     assert "Thika clinic" not in client.get("/referrals").text
-    assert _count(db, household_visit) == 1 and _count(db, referral) == 2
+    assert _count(db, household_visit) == 2 and _count(db, referral) == 2
 
 
 def test_the_sections_in_french(client: TestClient, org: Org) -> None:

@@ -93,3 +93,33 @@ def mean(values: Iterable[int | Decimal]) -> Decimal | None:
     if not items:
         return None
     return (sum(items, Decimal(0)) / len(items)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True)
+class ScoreProgress:
+    """One household's way on one scorecard: her first (baseline) and latest visit."""
+
+    scorecard: str
+    visits: int
+    baseline_on: date
+    baseline: int
+    latest_on: date
+    latest: int
+
+    @property
+    def change(self) -> int:
+        return self.latest - self.baseline
+
+
+def score_progress(history: Iterable[tuple[str, date, int, int]]) -> list[ScoreProgress]:
+    """Per scorecard, in the order first used: baseline and latest score of a household
+    from her visits as (scorecard, visited_on, visit_id, score); ties on a day go by id."""
+    by_card: dict[str, list[tuple[date, int, int]]] = defaultdict(list)
+    for card, on, visit_id, score in history:
+        by_card[card].append((on, visit_id, score))
+    out = []
+    for card, seen in sorted(by_card.items(), key=lambda kv: min(kv[1])):
+        seen.sort()
+        (first_on, _f, first), (last_on, _l, last) = seen[0], seen[-1]
+        out.append(ScoreProgress(card, len(seen), first_on, first, last_on, last))
+    return out

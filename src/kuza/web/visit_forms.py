@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from kuza.adapters.db.engine import Database
 from kuza.domain.access import Principal, may_record_meetings
 from kuza.domain.scorecard import Scorecard
-from kuza.domain.visits import ReferralKind, ReferralStatus
+from kuza.domain.visits import ReferralKind, ReferralStatus, ScoreProgress, score_progress
 from kuza.services import visits
 from kuza.services.visit_views import ReferralRow, member_referrals, programme_scorecards
 
@@ -28,6 +28,14 @@ class VisitSection:
 
     kinds = tuple(k.value for k in ReferralKind)
     statuses = FOLLOW_UP_STATUSES
+
+    @property
+    def progress(self) -> list[ScoreProgress]:
+        """Per scorecard visited more than once: baseline, latest and change."""
+        rows = score_progress(
+            (p.scorecard, p.visited_on, p.visit_id, p.score) for p in self.history
+        )
+        return [p for p in rows if p.visits > 1]
 
     @property
     def open_referrals(self) -> list[ReferralRow]:

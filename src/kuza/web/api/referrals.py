@@ -27,7 +27,8 @@ from kuza.web.api.deps import (
     check_member,
     idempotent,
 )
-from kuza.web.api.referral_schemas import (
+from kuza.web.api.schemas import error_responses
+from kuza.web.api.visit_schemas import (
     FollowUpCreate,
     FollowUpPublic,
     MemberReferralsPublic,
@@ -35,7 +36,6 @@ from kuza.web.api.referral_schemas import (
     ReferralPublic,
     ReferralsPublic,
 )
-from kuza.web.api.schemas import error_responses
 from kuza.web.deps import Config
 
 router = APIRouter(tags=["visits"])

@@ -1,5 +1,6 @@
-"""Household visits of a member: her scored visits (oldest first) and record one with
-the programme's scorecard; read by all but donors, recorded by the meeting roles."""
+"""Household visits of a member: her scored visits (oldest first), her score progress
+per scorecard, and record a visit with the programme's scorecard; read by all but
+donors, recorded by the meeting roles."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from kuza.domain.access import Role
+from kuza.domain.visits import score_progress
 from kuza.services import visits
 from kuza.web.api.deps import (
     GroupReader,
@@ -21,6 +23,7 @@ from kuza.web.api.deps import (
 )
 from kuza.web.api.impact_schemas import VisitCreate, VisitPublic, VisitsPublic
 from kuza.web.api.schemas import error_responses
+from kuza.web.api.visit_schemas import ScoreHistoryPublic, ScoreProgressPublic
 from kuza.web.deps import Config
 
 router = APIRouter(tags=["visits"])
@@ -54,6 +57,29 @@ def list_visits(
             for p in points[offset : offset + limit]
         ],
     )
+
+
+@router.get(
+    "/members/{member_id}/score-history",
+    response_model=ScoreHistoryPublic,
+    responses=error_responses(401, 403, 404),
+)
+def score_history(member_id: MemberPath, user: GroupReader, cfg: Config) -> ScoreHistoryPublic:
+    """Per scorecard: her first (baseline) and latest score and the change, the field's
+    "is this family moving up?"."""
+    check_member(cfg, user, member_id)
+    points = visits.score_history(cfg.db, member_id)
+    progress = score_progress((p.scorecard, p.visited_on, p.visit_id, p.score) for p in points)
+    return ScoreHistoryPublic(
+        member_id=member_id,
+        items=[
+            ScoreProgressPublic(
+                scorecard=p.scorecard, visits=p.visits, baseline_on=p.baseline_on,
+                baseline=p.baseline, latest_on=p.latest_on, latest=p.latest, change=p.change,
+            )
+            for p in progress
+        ],
+    )  # fmt: skip
 
 
 @router.post(

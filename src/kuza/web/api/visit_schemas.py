@@ -1,5 +1,6 @@
-"""API bodies of referrals (a member referred to a health, school, legal or social
-service) and their follow-ups."""
+"""API bodies of a household's score progress, and of referrals (a member referred to a
+health, school, legal or social service) and their follow-ups; visits themselves are in
+impact_schemas."""
 
 from __future__ import annotations
 
@@ -52,3 +53,18 @@ class ReferralsPublic(Page):
 
 class MemberReferralsPublic(ReferralsPublic):
     member_id: int
+
+
+class ScoreProgressPublic(BaseModel):
+    scorecard: str
+    visits: int
+    baseline_on: date = Field(description="Her first visit with this scorecard")
+    baseline: int
+    latest_on: date
+    latest: int
+    change: int = Field(description="Latest score minus the baseline")
+
+
+class ScoreHistoryPublic(BaseModel):
+    member_id: int
+    items: list[ScoreProgressPublic]
