@@ -3,6 +3,7 @@ one, a replay books nothing, a bad sheet is refused alone with its own error."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
@@ -200,3 +201,32 @@ def test_a_batch_too_big_is_refused_whole(db: Database) -> None:
         post_meetings(db, [sheet(w, date(2026, 1, 12))] * (MAX_BATCH + 1), "agent", TODAY)
     assert too_big.value.field == "meetings"
     assert post_meetings(db, [], "agent", TODAY) == []
+
+
+def test_two_syncs_of_the_same_groups_in_opposite_orders_book_each_sheet_once(
+    db: Database,
+) -> None:
+    pid, sheets = _programme(db, "RACE")
+    firsts = list({int(d["group_id"]): d for d in reversed(sheets)}.values())[:3]
+    assert len({d["group_id"] for d in firsts}) == 3
+    results: list[Any] = []
+    start = threading.Barrier(2)
+
+    def phone(batch: list[dict[str, Any]]) -> None:
+        start.wait()
+        results.extend(post_meetings(db, batch, "agent", SPEC.end))
+
+    # groups locked in id order by both: the second sync waits, then finds them posted
+    threads = [
+        threading.Thread(target=phone, args=(firsts,)),
+        threading.Thread(target=phone, args=(firsts[::-1],)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(results) == 6
+    assert all(isinstance(r, MeetingPosted) for r in results)
+    assert sorted(r.created for r in results) == [False] * 3 + [True] * 3
+    assert counts(db, pid)["meeting"] == 3
+    assert ledger_check.check(db) == []
