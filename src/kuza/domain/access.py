@@ -122,14 +122,16 @@ def check_assignment(
             )
         return
     if programme_id is None:
-        raise DomainError(f"a {role.value} needs a programme", field="programme_id")
+        raise DomainError("a %(role)s needs a programme", field="programme_id", role=role.value)
     if role is Role.BRANCH_MANAGER and branch_id is None:
         raise DomainError("a branch_manager needs a branch", field="branch_id")
     if role is Role.FIELD_AGENT and agent_id is None:
         raise DomainError("a field_agent needs the field agent she is", field="agent_id")
     if role is not Role.FIELD_AGENT and agent_id is not None:
         raise DomainError(
-            f"only a field_agent is linked to an agent, not a {role.value}", "agent_id"
+            "only a field_agent is linked to an agent, not a %(role)s", "agent_id", role=role.value
         )
     if role not in (Role.BRANCH_MANAGER, Role.FIELD_AGENT) and branch_id is not None:
-        raise DomainError(f"a {role.value} works for the programme, not a branch", "branch_id")
+        raise DomainError(
+            "a %(role)s works for the programme, not a branch", "branch_id", role=role.value
+        )

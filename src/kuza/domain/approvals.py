@@ -48,15 +48,21 @@ def check_checker(maker: str, checker: str, role: Role) -> None:
     officer needs to read: someone else must approve)."""
     if not may_check(role):
         raise RuleViolation(
-            f"a {role.value.replace('_', ' ')} cannot approve: a branch manager, country "
-            "manager or finance officer must",
+            (
+                "a %(value)s cannot approve: a branch manager, country "
+                "manager or finance officer must"
+            ),
             field="role",
+            value=role.value.replace("_", " "),
         )
     if maker == checker:
         raise RuleViolation(
-            f"{checker} submitted this and cannot also approve it: another officer must "
-            "check it (maker-checker)",
+            (
+                "%(checker)s submitted this and cannot also approve it: "
+                "another officer must check it (maker-checker)"
+            ),
             field="actor",
+            checker=checker,
         )
 
 

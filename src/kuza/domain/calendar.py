@@ -97,7 +97,9 @@ class MeetingCalendar:
 
     def with_move(self, nominal: date, actual: date) -> MeetingCalendar:
         if not self.is_nominal(nominal):
-            raise RuleViolation(f"{nominal} is not a scheduled meeting date", field="nominal_on")
+            raise RuleViolation(
+                "%(nominal)s is not a scheduled meeting date", field="nominal_on", nominal=nominal
+            )
         if abs((actual - nominal).days) > 14:
             raise RuleViolation("a meeting can move at most 14 days", field="moved_to")
         return MeetingCalendar(self.first_meeting, self.frequency, {**self.moves, nominal: actual})

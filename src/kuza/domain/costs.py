@@ -71,23 +71,31 @@ def _date(raw: str, name: str) -> date:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise DomainError(f"{name} {raw!r} is not a date like 2026-03-31", field=name) from None
+        raise DomainError(
+            "%(name)s %(raw)s is not a date like 2026-03-31", field=name, name=name, raw=repr(raw)
+        ) from None
 
 
 def parse_cost_row(row: Mapping[str, str | None], currency: str) -> CostLine:
     """One CSV row (header names as in :data:`CSV_COLUMNS`) into a checked cost line."""
     missing = [c for c in CSV_COLUMNS if not (row.get(c) or "").strip()]
     if missing:
-        raise DomainError(f"missing value for {missing[0]}", field=missing[0])
+        raise DomainError("missing value for %(value)s", field=missing[0], value=missing[0])
     raw_stage = (row["stage"] or "").strip()
     if raw_stage not in {str(s.value) for s in Stage}:
-        raise DomainError(f"stage must be 1, 2, 3 or 4, not {raw_stage!r}", field="stage")
+        raise DomainError(
+            "stage must be 1, 2, 3 or 4, not %(raw_stage)s",
+            field="stage",
+            raw_stage=repr(raw_stage),
+        )
     raw_category = (row["category"] or "").strip().lower()
     try:
         category = CostCategory(raw_category)
     except ValueError:
         names = ", ".join(c.value for c in CostCategory)
-        raise DomainError(f"category must be one of {names}", field="category") from None
+        raise DomainError(
+            "category must be one of %(names)s", field="category", names=names
+        ) from None
     return check_cost(
         CostLine(
             reference=(row["reference"] or "").strip(),

@@ -51,8 +51,10 @@ def sectors(settings: Mapping[str, object] | None) -> tuple[str, ...]:
 def check_sector(sector: str, allowed: tuple[str, ...]) -> str:
     if sector not in allowed:
         raise DomainError(
-            f"sector {sector!r} is not in this programme's list: {', '.join(allowed)}",
+            "sector %(sector)s is not in this programme's list: %(names)s",
             field="sector",
+            sector=repr(sector),
+            names=", ".join(allowed),
         )
     return sector
 

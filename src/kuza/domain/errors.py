@@ -1,16 +1,64 @@
 """Typed domain errors. Each carries a message a field agent can act on and, where it
-applies, the name of the input field that is wrong."""
+applies, the name of the input field that is wrong.
+
+A message is an English template with ``%(name)s`` placeholders and its values, so that
+it can be translated: the template is the catalogue's msgid (the web edge's
+``translations/<lang>/LC_MESSAGES/errors.po``). :attr:`DomainError.message` reads in
+the language set by :func:`messages_in` for the request being served (the web edge sets
+it per request); anywhere else (CLI, logs, ``str(exc)``) it is English.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+Translate = Callable[[str], str]
+_language: ContextVar[Translate | None] = ContextVar("kuza_messages_in", default=None)
+
+
+@contextmanager
+def messages_in(translate: Translate | None) -> Iterator[None]:
+    """Within this block every error's ``message`` is ``translate(template) % values``.
+    ``translate`` is called only when a message is read."""
+    token = _language.set(translate)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name pybabel looks for
+    """Marks a template built apart from the error call, for the catalogue."""
+    return message
+
+
+def _fill(template: str, values: dict[str, object]) -> str:
+    return template % values if values else template
 
 
 class DomainError(Exception):
     code = "invalid"
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, field: str | None = None, **values: object) -> None:
+        super().__init__(_fill(message, values))
+        self.template = message
+        self.values = values
         self.field = field
+
+    @property
+    def message(self) -> str:
+        """In the language of the request being served (English elsewhere)."""
+        translate = _language.get()
+        text = translate(self.template) if translate is not None else self.template
+        try:
+            return _fill(text, self.values)
+        except (KeyError, ValueError, TypeError):  # a broken translation: say it in English
+            return _fill(self.template, self.values)
+
+    def __str__(self) -> str:
+        return self.message
 
     def as_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "message": self.message, "field": self.field}
@@ -57,8 +105,10 @@ class IllegalTransition(DomainError):
 
     def __init__(self, status: str, event: str) -> None:
         super().__init__(
-            f"a loan that is {status!r} cannot be {event!r}: check the loan status first",
+            N_("a loan that is %(status)s cannot be %(event)s: check the loan status first"),
             field="status",
+            status=repr(status),
+            event=repr(event),
         )
         self.status = status
         self.event = event

@@ -30,7 +30,12 @@ GROUP_TRANSITIONS: dict[GroupStatus, frozenset[GroupStatus]] = {
 
 def next_status(current: GroupStatus, wanted: GroupStatus) -> GroupStatus:
     if wanted not in GROUP_TRANSITIONS[current]:
-        raise RuleViolation(f"a {current.value} group cannot become {wanted.value}", field="status")
+        raise RuleViolation(
+            "a %(current)s group cannot become %(wanted)s",
+            field="status",
+            current=current.value,
+            wanted=wanted.value,
+        )
     return wanted
 
 
@@ -109,12 +114,16 @@ def check_officer_election(
     """A role has one holder at a time, held by an active member of the group."""
     if not any(m.member_id == new.member_id and m.active_on(new.started_on) for m in memberships):
         raise RuleViolation(
-            f"member {new.member_id} is not in the group on {new.started_on}", field="member_id"
+            "member %(member_id)s is not in the group on %(started_on)s",
+            field="member_id",
+            member_id=new.member_id,
+            started_on=new.started_on,
         )
     for t in terms:
         if t.role is new.role and t.current_on(new.started_on) and t.member_id != new.member_id:
             raise RuleViolation(
-                f"the group already has a {new.role.value} on {new.started_on}; "
-                "end that term first",
+                "the group already has a %(role)s on %(started_on)s; end that term first",
                 field="role",
+                role=new.role.value,
+                started_on=new.started_on,
             )

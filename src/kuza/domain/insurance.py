@@ -58,8 +58,10 @@ def next_claim_status(status: ClaimStatus, event: ClaimEvent) -> ClaimStatus:
         return CLAIM_LIFECYCLE[(status, event)]
     except KeyError:
         raise RuleViolation(
-            f"a claim that is {status.value!r} cannot be {event.value!r}d: check its status",
+            "a claim that is %(status)s cannot be %(event)sd: check its status",
             field="status",
+            status=repr(status.value),
+            event=repr(event.value),
         ) from None
 
 
@@ -119,7 +121,12 @@ def plan_from(data: dict[str, object], currency: str) -> Plan:
 def membership_year(enrolled_on: date, on: date) -> int:
     """1 in the first twelve months after enrolment, 2 in the next twelve, and so on."""
     if on < enrolled_on:
-        raise RuleViolation(f"{on} is before the enrolment ({enrolled_on})", field="on")
+        raise RuleViolation(
+            "%(on)s is before the enrolment (%(enrolled_on)s)",
+            field="on",
+            on=on,
+            enrolled_on=enrolled_on,
+        )
     years = on.year - enrolled_on.year
     if (on.month, on.day) < (enrolled_on.month, enrolled_on.day):
         years -= 1
@@ -161,8 +168,13 @@ def check_claim_date(enrolled_on: date, waiting_days: int, incurred_on: date) ->
     covered_from = enrolled_on + timedelta(days=waiting_days)
     if incurred_on < covered_from:
         raise RuleViolation(
-            f"the waiting period runs until {covered_from}: care on {incurred_on} is not covered",
+            (
+                "the waiting period runs until %(covered_from)s: care on "
+                "%(incurred_on)s is not covered"
+            ),
             field="incurred_on",
+            covered_from=covered_from,
+            incurred_on=incurred_on,
         )
 
 

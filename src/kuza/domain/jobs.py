@@ -79,11 +79,17 @@ def fte_change(kind: JobEventKind, before: WorkTime | None, after: WorkTime | No
 def check_verified_on(event_on: date, verified_on: date, today: date) -> None:
     if verified_on < event_on:
         raise RuleViolation(
-            f"verification on {verified_on} is before the event on {event_on}",
+            "verification on %(verified_on)s is before the event on %(event_on)s",
             field="verified_on",
+            verified_on=verified_on,
+            event_on=event_on,
         )
     if verified_on > today:
-        raise RuleViolation(f"verification on {verified_on} is in the future", "verified_on")
+        raise RuleViolation(
+            "verification on %(verified_on)s is in the future",
+            "verified_on",
+            verified_on=verified_on,
+        )
 
 
 @dataclass(frozen=True)

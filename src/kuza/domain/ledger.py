@@ -216,11 +216,15 @@ class EntryBuilder:
 def checked(entry: JournalEntry) -> JournalEntry:
     """Return ``entry`` if it balances per currency, else raise :class:`UnbalancedEntry`."""
     if not entry.postings:
-        raise UnbalancedEntry(f"entry {entry.memo!r} has no postings")
+        raise UnbalancedEntry("entry %(memo)s has no postings", memo=repr(entry.memo))
     off = entry.imbalances()
     if off:
         detail = ", ".join(f"{amt} {cur}" for cur, amt in sorted(off.items()))
-        raise UnbalancedEntry(f"entry {entry.memo!r} does not balance: off by {detail}")
+        raise UnbalancedEntry(
+            "entry %(memo)s does not balance: off by %(detail)s",
+            memo=repr(entry.memo),
+            detail=detail,
+        )
     return entry
 
 

@@ -59,7 +59,13 @@ def check_party(member_id: int | None, group_id: int | None) -> None:
 
 def check_period(starts_on: date, ends_on: date | None, field: str = "ends_on") -> None:
     if ends_on is not None and ends_on < starts_on:
-        raise DomainError(f"{field} {ends_on} is before the start {starts_on}", field=field)
+        raise DomainError(
+            "%(field_name)s %(ends_on)s is before the start %(starts_on)s",
+            field=field,
+            field_name=field,
+            ends_on=ends_on,
+            starts_on=starts_on,
+        )
 
 
 @dataclass(frozen=True)

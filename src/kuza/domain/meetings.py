@@ -93,40 +93,56 @@ class MeetingSheet:
 
 def _date(raw: object, field_name: str) -> date:
     if not isinstance(raw, str):
-        raise DomainError(f"{field_name} must be a date like 2026-03-02", field=field_name)
+        raise DomainError(
+            "%(field_name)s must be a date like 2026-03-02", field=field_name, field_name=field_name
+        )
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise DomainError(f"{field_name} is not a valid date: {raw!r}", field=field_name) from None
+        raise DomainError(
+            "%(field_name)s is not a valid date: %(raw)s",
+            field=field_name,
+            field_name=field_name,
+            raw=repr(raw),
+        ) from None
 
 
 def _int(raw: object, field_name: str) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise DomainError(f"{field_name} must be a whole number", field=field_name)
+        raise DomainError(
+            "%(field_name)s must be a whole number", field=field_name, field_name=field_name
+        )
     return raw
 
 
 def _amount(raw: object, currency: str, field_name: str) -> Money:
     money = Money.of("0" if raw is None else raw, currency, field_name)
     if money.is_negative():
-        raise InvalidAmount(f"{field_name} must not be negative (got {money.amount})", field_name)
+        raise InvalidAmount(
+            "%(field_name)s must not be negative (got %(amount)s)",
+            field_name,
+            field_name=field_name,
+            amount=money.amount,
+        )
     return money
 
 
 def _repayments(raw: object, currency: str, at: str) -> tuple[LoanRepayment, ...]:
     if not isinstance(raw, list):
-        raise DomainError(f"{at}.repayments must be a list", field=f"{at}.repayments")
+        raise DomainError("%(at)s.repayments must be a list", field=f"{at}.repayments", at=at)
     result: list[LoanRepayment] = []
     for j, r in enumerate(raw):
         rat = f"{at}.repayments[{j}]"
         if not isinstance(r, Mapping):
-            raise DomainError(f"{rat} must be an object", field=rat)
+            raise DomainError("%(rat)s must be an object", field=rat, rat=rat)
         loan_id = _int(r.get("loan_id"), f"{rat}.loan_id")
         if any(x.loan_id == loan_id for x in result):
-            raise DomainError(f"loan {loan_id} is repaid twice", field=f"{rat}.loan_id")
+            raise DomainError(
+                "loan %(loan_id)s is repaid twice", field=f"{rat}.loan_id", loan_id=loan_id
+            )
         amount = _amount(r.get("amount"), currency, f"{rat}.amount")
         if amount.is_zero():
-            raise InvalidAmount(f"{rat}.amount must be more than zero", f"{rat}.amount")
+            raise InvalidAmount("%(rat)s.amount must be more than zero", f"{rat}.amount", rat=rat)
         result.append(LoanRepayment(loan_id, amount))
     return tuple(result)
 
@@ -139,7 +155,10 @@ def parse_sheet(data: object, group: Group) -> MeetingSheet:
     cur = group.currency
     if "currency" in data and data["currency"] != cur:
         raise DomainError(
-            f"currency {data['currency']!r} is not the group's currency {cur}", field="currency"
+            "currency %(currency)s is not the group's currency %(cur)s",
+            field="currency",
+            currency=repr(data["currency"]),
+            cur=cur,
         )
     held_on = _date(data.get("held_on"), "held_on")
     raw_lines = data.get("lines", [])
@@ -150,14 +169,16 @@ def parse_sheet(data: object, group: Group) -> MeetingSheet:
     for i, raw in enumerate(raw_lines):
         at = f"lines[{i}]"
         if not isinstance(raw, Mapping):
-            raise DomainError(f"{at} must be an object", field=at)
+            raise DomainError("%(at)s must be an object", field=at, at=at)
         member_id = _int(raw.get("member_id"), f"{at}.member_id")
         if member_id in seen:
-            raise DomainError(f"member {member_id} appears twice", field=f"{at}.member_id")
+            raise DomainError(
+                "member %(member_id)s appears twice", field=f"{at}.member_id", member_id=member_id
+            )
         seen.add(member_id)
         present = raw.get("present", True)
         if not isinstance(present, bool):
-            raise DomainError(f"{at}.present must be true or false", field=f"{at}.present")
+            raise DomainError("%(at)s.present must be true or false", field=f"{at}.present", at=at)
         compulsory_raw = raw.get("compulsory")
         if compulsory_raw is None:
             compulsory = group.compulsory_saving if present else Money.zero(cur)
@@ -165,22 +186,25 @@ def parse_sheet(data: object, group: Group) -> MeetingSheet:
             compulsory = _amount(compulsory_raw, cur, f"{at}.compulsory")
         fines_raw = raw.get("fines", [])
         if not isinstance(fines_raw, list):
-            raise DomainError(f"{at}.fines must be a list", field=f"{at}.fines")
+            raise DomainError("%(at)s.fines must be a list", field=f"{at}.fines", at=at)
         fines = []
         for j, f in enumerate(fines_raw):
             fat = f"{at}.fines[{j}]"
             if not isinstance(f, Mapping):
-                raise DomainError(f"{fat} must be an object", field=fat)
+                raise DomainError("%(fat)s must be an object", field=fat, fat=fat)
             reason = str(f.get("reason") or "").strip()
             if not reason:
-                raise DomainError(f"{fat}.reason is required: say why the fine", f"{fat}.reason")
+                raise DomainError(
+                    "%(fat)s.reason is required: say why the fine", f"{fat}.reason", fat=fat
+                )
             fines.append(Fine(_amount(f.get("amount"), cur, f"{fat}.amount"), reason))
         payout = _amount(raw.get("social_payout"), cur, f"{at}.social_payout")
         reason = str(raw.get("social_payout_reason") or "").strip()
         if not payout.is_zero() and not reason:
             raise DomainError(
-                f"{at}.social_payout_reason is required for a welfare payout",
+                "%(at)s.social_payout_reason is required for a welfare payout",
                 field=f"{at}.social_payout_reason",
+                at=at,
             )
         repayments = _repayments(raw.get("repayments", []), cur, at)
         lines.append(
@@ -199,7 +223,12 @@ def parse_sheet(data: object, group: Group) -> MeetingSheet:
         )
     gid = data.get("group_id", group.id)
     if gid != group.id:
-        raise DomainError(f"group_id {gid!r} does not match group {group.id}", field="group_id")
+        raise DomainError(
+            "group_id %(gid)s does not match group %(id)s",
+            field="group_id",
+            gid=repr(gid),
+            id=group.id,
+        )
     return MeetingSheet(group.id, held_on, tuple(lines), str(data.get("notes") or ""))
 
 
@@ -222,14 +251,23 @@ def validate_sheet(
     today: date,
 ) -> None:
     if group.status in (GroupStatus.CLOSED, GroupStatus.GRADUATED):
-        raise RuleViolation(f"group {group.name} is {group.status.value}", field="group_id")
+        raise RuleViolation(
+            "group %(group_name)s is %(status)s",
+            field="group_id",
+            group_name=group.name,
+            status=group.status.value,
+        )
     if sheet.held_on < group.formed_on:
         raise RuleViolation(
-            f"held_on {sheet.held_on} is before the group formed on {group.formed_on}",
+            "held_on %(held_on)s is before the group formed on %(formed_on)s",
             field="held_on",
+            held_on=sheet.held_on,
+            formed_on=group.formed_on,
         )
     if sheet.held_on > today:
-        raise RuleViolation(f"held_on {sheet.held_on} is in the future", field="held_on")
+        raise RuleViolation(
+            "held_on %(held_on)s is in the future", field="held_on", held_on=sheet.held_on
+        )
     allowed = set(members_in_group)
     cur = group.currency
     cash = position.cash
@@ -237,15 +275,23 @@ def validate_sheet(
     for i, ln in enumerate(sheet.lines):
         if ln.member_id not in allowed:
             raise RuleViolation(
-                f"member {ln.member_id} is not in group {group.name} on {sheet.held_on}",
+                "member %(member_id)s is not in group %(group_name)s on %(held_on)s",
                 field=f"lines[{i}].member_id",
+                member_id=ln.member_id,
+                group_name=group.name,
+                held_on=sheet.held_on,
             )
         available = position.voluntary.get(ln.member_id, Money.zero(cur)) + ln.voluntary
         if ln.withdrawal > available:
             raise RuleViolation(
-                f"withdrawal {ln.withdrawal} is above member {ln.member_id}'s voluntary "
-                f"savings balance {available}",
+                (
+                    "withdrawal %(withdrawal)s is above member %(member_id)s's "
+                    "voluntary savings balance %(available)s"
+                ),
                 field=f"lines[{i}].withdrawal",
+                withdrawal=ln.withdrawal,
+                member_id=ln.member_id,
+                available=available,
             )
         cash = cash + ln.cash_in
         for r in ln.repayments:
@@ -255,8 +301,10 @@ def validate_sheet(
     for i, ln in enumerate(sheet.lines):
         if ln.social_payout > social:
             raise RuleViolation(
-                f"welfare payout {ln.social_payout} is above the social fund {social}",
+                "welfare payout %(social_payout)s is above the social fund %(social)s",
                 field=f"lines[{i}].social_payout",
+                social_payout=ln.social_payout,
+                social=social,
             )
         social = social - ln.social_payout
         cash = cash - ln.cash_out

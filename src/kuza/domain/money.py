@@ -53,7 +53,9 @@ def minor_units(currency: str) -> int:
     try:
         return MINOR_UNITS[currency]
     except KeyError:
-        raise InvalidAmount(f"unknown currency {currency!r}", field="currency") from None
+        raise InvalidAmount(
+            "unknown currency %(currency)s", field="currency", currency=repr(currency)
+        ) from None
 
 
 class RoundingMode(StrEnum):
@@ -89,18 +91,38 @@ class Rounding:
 def to_decimal(value: object, field: str = "amount") -> Decimal:
     """Parse a user-supplied amount; floats are refused because they are not exact."""
     if isinstance(value, (bool, float)):
-        raise InvalidAmount(f"{field} must be a decimal string, not {value!r}", field=field)
+        raise InvalidAmount(
+            "%(field_name)s must be a decimal string, not %(value)s",
+            field=field,
+            field_name=field,
+            value=repr(value),
+        )
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, (int, str)):
         try:
             result = Decimal(str(value).strip())
         except InvalidOperation:
-            raise InvalidAmount(f"{field} is not a number: {value!r}", field=field) from None
+            raise InvalidAmount(
+                "%(field_name)s is not a number: %(value)s",
+                field=field,
+                field_name=field,
+                value=repr(value),
+            ) from None
     else:
-        raise InvalidAmount(f"{field} is not a number: {value!r}", field=field)
+        raise InvalidAmount(
+            "%(field_name)s is not a number: %(value)s",
+            field=field,
+            field_name=field,
+            value=repr(value),
+        )
     if not result.is_finite():
-        raise InvalidAmount(f"{field} is not a finite number: {value!r}", field=field)
+        raise InvalidAmount(
+            "%(field_name)s is not a finite number: %(value)s",
+            field=field,
+            field_name=field,
+            value=repr(value),
+        )
     return result
 
 
@@ -111,11 +133,16 @@ class Money:
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal):
-            raise InvalidAmount(f"Money needs a Decimal, got {type(self.amount).__name__}")
+            raise InvalidAmount(
+                "Money needs a Decimal, got %(kind)s", kind=type(self.amount).__name__
+            )
         places = minor_units(self.currency)
         if self.amount != self.amount.quantize(Decimal(1).scaleb(-places)):
             raise InvalidAmount(
-                f"{self.amount} has more than {places} decimals for {self.currency}"
+                "%(amount)s has more than %(places)s decimals for %(currency)s",
+                amount=self.amount,
+                places=places,
+                currency=self.currency,
             )
 
     # -- construction -------------------------------------------------------------
@@ -125,7 +152,12 @@ class Money:
         places = minor_units(currency)
         if amount != amount.quantize(Decimal(1).scaleb(-places)):
             raise InvalidAmount(
-                f"{field} {amount} has more than {places} decimals for {currency}", field=field
+                "%(field_name)s %(amount)s has more than %(places)s decimals for %(currency)s",
+                field=field,
+                field_name=field,
+                amount=amount,
+                places=places,
+                currency=currency,
             )
         return cls(amount.quantize(Decimal(1).scaleb(-places)), currency)
 
@@ -147,7 +179,10 @@ class Money:
             raise TypeError(f"cannot combine Money with {type(other).__name__}")
         if other.currency != self.currency:
             raise CurrencyMismatch(
-                f"cannot combine {self.currency} with {other.currency}", field="currency"
+                "cannot combine %(currency)s with %(currency2)s",
+                field="currency",
+                currency=self.currency,
+                currency2=other.currency,
             )
         return other
 

@@ -33,13 +33,22 @@ class Scorecard:
         known = {q.code for q in self.questions}
         unknown = sorted(set(answers) - known)
         if unknown:
-            raise DomainError(f"unknown question {unknown[0]!r}", field=unknown[0])
+            raise DomainError(
+                "unknown question %(value)s", field=unknown[0], value=repr(unknown[0])
+            )
         total = 0
         for q in self.questions:
             if q.code not in answers:
-                raise DomainError(f"question {q.code!r} is not answered", field=q.code)
+                raise DomainError(
+                    "question %(code)s is not answered", field=q.code, code=repr(q.code)
+                )
             if answers[q.code] not in q.points:
-                raise DomainError(f"{answers[q.code]!r} is not an answer to {q.code}", q.code)
+                raise DomainError(
+                    "%(value)s is not an answer to %(code)s",
+                    q.code,
+                    value=repr(answers[q.code]),
+                    code=q.code,
+                )
             total += q.points[answers[q.code]]
         return total
 
@@ -47,7 +56,9 @@ class Scorecard:
         """Likelihood (percent) from the table band the score falls in."""
         found = [lk for low, lk in self.lookup if score >= low]
         if not found:
-            raise DomainError(f"score {score} is below the lookup table", field="score")
+            raise DomainError(
+                "score %(score)s is below the lookup table", field="score", score=score
+            )
         return found[-1]
 
 
@@ -56,18 +67,24 @@ def load_scorecard(text: str) -> Scorecard:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DomainError(f"scorecard is not valid JSON: {exc.msg}", field="scorecard") from None
+        raise DomainError(
+            "scorecard is not valid JSON: %(msg)s", field="scorecard", msg=exc.msg
+        ) from None
     if not isinstance(raw, dict):
         raise DomainError("scorecard must be an object", field="scorecard")
     extra = sorted(set(raw) - {"code", "questions", "lookup"})
     if extra:
-        raise DomainError(f"unknown scorecard key {extra[0]!r}", field=extra[0])
+        raise DomainError("unknown scorecard key %(value)s", field=extra[0], value=repr(extra[0]))
     questions = []
     for i, q in enumerate(raw.get("questions") or []):
         if not isinstance(q, dict) or not isinstance(q.get("points"), dict):
-            raise DomainError(f"question {i + 1} needs code, text and points", "questions")
+            raise DomainError(
+                "question %(value)s needs code, text and points", "questions", value=i + 1
+            )
         if not all(isinstance(p, int) and not isinstance(p, bool) for p in q["points"].values()):
-            raise DomainError(f"points of question {q.get('code')} must be integers", "points")
+            raise DomainError(
+                "points of question %(value)s must be integers", "points", value=q.get("code")
+            )
         questions.append(Question(str(q.get("code")), str(q.get("text", "")), dict(q["points"])))
     if not questions:
         raise DomainError("scorecard has no questions", field="questions")

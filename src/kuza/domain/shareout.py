@@ -92,29 +92,45 @@ def _check(balances: CycleBalances) -> None:
         raise RuleViolation("the group has no members to share out to", field="members")
     if not balances.internal_loans.is_zero():
         raise RuleViolation(
-            f"internal loans of {balances.internal_loans} are still outstanding; "
-            "collect them before the share-out",
+            (
+                "internal loans of %(internal_loans)s are still outstanding; "
+                "collect them before the share-out"
+            ),
             field="internal_loans",
+            internal_loans=balances.internal_loans,
         )
     blocked = {code: v for code, v in balances.other_assets.items() if not v.is_zero()}
     if blocked:
         what = ", ".join(f"{code.name.lower()} {v}" for code, v in sorted(blocked.items()))
         raise RuleViolation(
-            f"part of the fund is not in cash ({what}); release or settle it before the share-out",
+            (
+                "part of the fund is not in cash (%(what)s); release or "
+                "settle it before the share-out"
+            ),
             field="fund",
+            what=what,
         )
     if balances.fund.is_negative():
         raise RuleViolation(
-            f"the group fund ({balances.cash} cash less {balances.social_fund} social fund) "
-            "is negative; check the books before sharing out",
+            (
+                "the group fund (%(cash)s cash less %(social_fund)s social "
+                "fund) is negative; check the books before sharing out"
+            ),
             field="fund",
+            cash=balances.cash,
+            social_fund=balances.social_fund,
         )
     earned = balances.fund - balances.savings_total
     if earned != balances.income_total:
         raise RuleViolation(
-            f"the books do not reconcile: cash less social fund less savings is {earned} "
-            f"but the income accounts hold {balances.income_total}; run `kuza ledger check`",
+            (
+                "the books do not reconcile: cash less social fund less "
+                "savings is %(earned)s but the income accounts hold "
+                "%(income_total)s; run `kuza ledger check`"
+            ),
             field="fund",
+            earned=earned,
+            income_total=balances.income_total,
         )
 
 
@@ -134,9 +150,14 @@ def _shares_rule(
     if sum(shares) == 0:
         if not share_fund.is_zero():
             raise RuleViolation(
-                f"no member holds a whole share of {share_value}, so {share_fund} of income "
-                "has no shares to go to; lower the share value",
+                (
+                    "no member holds a whole share of %(share_value)s, so "
+                    "%(share_fund)s of income has no shares to go to; lower the "
+                    "share value"
+                ),
                 field="share_value",
+                share_value=share_value,
+                share_fund=share_fund,
             )
         return [(r, 0) for r in remainders]
     parts = allocate(share_fund, shares)
@@ -171,9 +192,13 @@ def plan_share_out(
     for line in lines:
         if line.payout.is_negative():
             raise RuleViolation(
-                f"member {line.member_id}'s share of the loss is more than her savings "
-                f"under the {rule.value} rule; share out pro rata instead",
+                (
+                    "member %(member_id)s's share of the loss is more than her "
+                    "savings under the %(rule)s rule; share out pro rata instead"
+                ),
                 field="rule",
+                member_id=line.member_id,
+                rule=rule.value,
             )
     return ShareOutPlan(rule, fund, income, lines)
 

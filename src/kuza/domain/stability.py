@@ -108,8 +108,10 @@ class StabilityPolicy:
             pct = _number(value, f"stability.minimums.{key}")
             if pct > 100:
                 raise DomainError(
-                    f"minimum for {key} is a percent (0-100), got {pct}",
+                    "minimum for %(key)s is a percent (0-100), got %(pct)s",
                     field=f"stability.minimums.{key}",
+                    key=key,
+                    pct=pct,
                 )
             minimums[comp] = pct / 100
         base = cls()
@@ -136,7 +138,7 @@ class StabilityPolicy:
 def _mapping(raw: Mapping[str, object], key: str) -> Mapping[str, object]:
     value = raw.get(key) or {}
     if not isinstance(value, Mapping):
-        raise DomainError(f"stability.{key} must be an object", field=f"stability.{key}")
+        raise DomainError("stability.%(key)s must be an object", field=f"stability.{key}", key=key)
     return value
 
 
@@ -146,27 +148,44 @@ def _component(key: object, section: str) -> Component:
     except ValueError:
         known = ", ".join(c.value for c in Component)
         raise DomainError(
-            f"unknown component {key!r} in stability.{section}; use one of {known}",
+            "unknown component %(key)s in stability.%(section)s; use one of %(known)s",
             field=f"stability.{section}.{key}",
+            key=repr(key),
+            section=section,
+            known=known,
         ) from None
 
 
 def _number(value: object, field_name: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise DomainError(f"{field_name} must be a number", field=field_name)
+        raise DomainError(
+            "%(field_name)s must be a number", field=field_name, field_name=field_name
+        )
     try:
         # str() first: a JSON float such as 12.5 is read as written, not as its binary value.
         number = Decimal(str(value))
     except ArithmeticError:
-        raise DomainError(f"{field_name} must be a number, not {value!r}", field_name) from None
+        raise DomainError(
+            "%(field_name)s must be a number, not %(value)s",
+            field_name,
+            field_name=field_name,
+            value=repr(value),
+        ) from None
     if not number.is_finite() or number < 0:
-        raise DomainError(f"{field_name} must be zero or more, not {value!r}", field_name)
+        raise DomainError(
+            "%(field_name)s must be zero or more, not %(value)s",
+            field_name,
+            field_name=field_name,
+            value=repr(value),
+        )
     return number
 
 
 def _whole(value: object, field_name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise DomainError(f"{field_name} must be a whole number ≥ 1", field=field_name)
+        raise DomainError(
+            "%(field_name)s must be a whole number ≥ 1", field=field_name, field_name=field_name
+        )
     return value
 
 
@@ -225,9 +244,13 @@ def _min_pct(minimum: Decimal) -> str:
 def ratios(inputs: StabilityInputs, policy: StabilityPolicy) -> dict[Component, Decimal | None]:
     if inputs.meetings_scheduled <= 0:
         raise RuleViolation(
-            f"no meeting was scheduled between {inputs.window_start} and {inputs.window_end}; "
-            "grade the group after its first meetings",
+            (
+                "no meeting was scheduled between %(window_start)s and "
+                "%(window_end)s; grade the group after its first meetings"
+            ),
             field="as_of",
+            window_start=inputs.window_start,
+            window_end=inputs.window_end,
         )
     on_time = sum(1 for d in inputs.posting_delays if d <= policy.posting_days)
     if inputs.savings.amount > 0 and policy.lending_target > 0:

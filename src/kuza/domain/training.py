@@ -80,7 +80,9 @@ def training_rules(settings: Mapping[str, object] | None) -> TrainingRules:
     known = {"basis", "min_percent", "stage2_needs_stability", "credit_module"}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise DomainError(f"unknown training setting(s): {', '.join(unknown)}", unknown[0])
+        raise DomainError(
+            "unknown training setting(s): %(names)s", unknown[0], names=", ".join(unknown)
+        )
     default = TrainingRules()
     try:
         basis = CompletionBasis(raw.get("basis", default.basis.value))

@@ -44,8 +44,10 @@ REFERRAL_MOVES: dict[ReferralStatus, frozenset[ReferralStatus]] = {
 def next_referral_status(current: ReferralStatus, wanted: ReferralStatus) -> ReferralStatus:
     if wanted not in REFERRAL_MOVES[current]:
         raise RuleViolation(
-            f"a referral that is {current.value!r} cannot become {wanted.value!r}",
+            "a referral that is %(current)s cannot become %(wanted)s",
             field="status",
+            current=repr(current.value),
+            wanted=repr(wanted.value),
         )
     return wanted
 

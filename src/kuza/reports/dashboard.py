@@ -258,4 +258,4 @@ def check_programme(db: Database, programme_id: int) -> None:
     with db.read() as conn:
         if conn.execute(select(programme.c.id).where(programme.c.id == programme_id)).first():
             return
-    raise NotFound(f"no programme {programme_id}", field="programme")
+    raise NotFound("no programme %(programme_id)s", field="programme", programme_id=programme_id)

@@ -326,7 +326,9 @@ def _currency(db: Database, programme_id: int) -> str:
             select(programme.c.currency).where(programme.c.id == programme_id)
         ).scalar()
     if found is None:
-        raise NotFound(f"no programme {programme_id}", field="programme_id")
+        raise NotFound(
+            "no programme %(programme_id)s", field="programme_id", programme_id=programme_id
+        )
     return str(found)
 
 
@@ -343,7 +345,9 @@ def impact_report(
     with db.read() as conn:
         prog = conn.execute(select(programme).where(programme.c.id == programme_id)).first()
         if prog is None:
-            raise NotFound(f"no programme {programme_id}", field="programme_id")
+            raise NotFound(
+                "no programme %(programme_id)s", field="programme_id", programme_id=programme_id
+            )
         if start is None:
             first = conn.execute(
                 select(func.min(savings_group.c.formed_on)).where(

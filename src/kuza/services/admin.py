@@ -121,7 +121,7 @@ def username_of(db: Database, user_id: int) -> str:
             select(user_account.c.username).where(user_account.c.id == user_id)
         ).scalar()
     if name is None:
-        raise NotFound(f"no user {user_id}", field="user_id")
+        raise NotFound("no user %(user_id)s", field="user_id", user_id=user_id)
     return str(name)
 
 
@@ -164,13 +164,15 @@ def check_loan_gates(raw: object) -> None:
     kinds = {k.value for k in LoanKind}
     for kind, gates in raw.items():
         if kind not in kinds:
-            raise DomainError(f"unknown loan kind {kind!r}", field="loan_gates")
+            raise DomainError("unknown loan kind %(kind)s", field="loan_gates", kind=repr(kind))
         if not isinstance(gates, list) or not all(isinstance(g, str) for g in gates):
             raise DomainError("gates are a list of names", field=f"loan_gates.{kind}")
         unknown = sorted(set(gates) - set(GATES))
         if unknown:
             raise DomainError(
-                f"no check is registered for {', '.join(unknown)}", field=f"loan_gates.{kind}"
+                "no check is registered for %(names)s",
+                field=f"loan_gates.{kind}",
+                names=", ".join(unknown),
             )
 
 
@@ -192,7 +194,9 @@ def change_section(
     """Replace one section of the programme's settings after checking the whole result;
     audited by :func:`kuza.services.programmes.change_settings`."""
     if section not in SECTIONS:
-        raise DomainError(f"unknown settings section {section!r}", field="section")
+        raise DomainError(
+            "unknown settings section %(section)s", field="section", section=repr(section)
+        )
     check_settings(settings_of(db, programme_id) | {section: value})
     return programmes.change_settings(db, programme_id, {section: value}, actor)
 
@@ -202,7 +206,7 @@ def account(db: Database, user_id: int) -> UserRow:
     with db.read() as conn:
         r = conn.execute(select(user_account).where(user_account.c.id == user_id)).first()
     if r is None:
-        raise NotFound(f"no user {user_id}", field="user_id")
+        raise NotFound("no user %(user_id)s", field="user_id", user_id=user_id)
     return UserRow(
         r.id,
         r.username,
@@ -236,6 +240,8 @@ def change_sections(
     saved in one audited change: all of them or none."""
     unknown = sorted(set(sections) - set(SECTIONS))
     if unknown:
-        raise DomainError(f"unknown settings section {unknown[0]!r}", field=unknown[0])
+        raise DomainError(
+            "unknown settings section %(value)s", field=unknown[0], value=repr(unknown[0])
+        )
     check_settings(settings_of(db, programme_id) | dict(sections))
     return programmes.change_settings(db, programme_id, dict(sections), actor)

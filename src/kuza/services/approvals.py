@@ -54,7 +54,7 @@ def _day(raw: object, name: str = "on") -> date:
     try:
         return date.fromisoformat(str(raw))
     except ValueError:
-        raise DomainError(f"{name} is not a date like 2026-03-02", field=name) from None
+        raise DomainError("%(name)s is not a date like 2026-03-02", field=name, name=name) from None
 
 
 def _same_target(kind: PendingKind, a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
@@ -94,7 +94,9 @@ def submit(
 ) -> int:
     """Store the command for a checker; returns its id. One open action per target."""
     if not may_submit(kind, role):
-        raise RuleViolation(f"a {role.value} cannot submit a {kind.value}", field="role")
+        raise RuleViolation(
+            "a %(role)s cannot submit a %(kind)s", field="role", role=role.value, kind=kind.value
+        )
     if kind is not PendingKind.SHARE_OUT and not reason.strip():
         raise DomainError("say why", field="reason")
     with db.transaction() as conn:
@@ -111,9 +113,10 @@ def submit(
         for other in open_ones:
             if _same_target(kind, other.payload, payload):
                 raise Conflict(
-                    f"this {kind.value.replace('_', ' ')} is already waiting for approval "
-                    f"(action {other.id})",
+                    "this %(value)s is already waiting for approval (action %(id)s)",
                     field="kind",
+                    value=kind.value.replace("_", " "),
+                    id=other.id,
                 )
         values = {
             "programme_id": pid,
@@ -151,13 +154,15 @@ def _load(conn: Connection, action_id: int, programme_id: int | None, lock: bool
         query = query.with_for_update()
     row = conn.execute(query).first()
     if row is None:
-        raise NotFound(f"no pending action {action_id}", field="action_id")
+        raise NotFound("no pending action %(action_id)s", field="action_id", action_id=action_id)
     return row
 
 
 def _still_pending(row: Any) -> None:
     if row.status != PendingStatus.PENDING.value:
-        raise Conflict(f"action {row.id} is already {row.status}", field="action_id")
+        raise Conflict(
+            "action %(id)s is already %(status)s", field="action_id", id=row.id, status=row.status
+        )
 
 
 def _run(conn: Connection, row: Any, checker: str, role: Role, today: date) -> dict[str, Any]:
@@ -205,7 +210,9 @@ def approve(
             )
         ).rowcount
         if done != 1:  # cannot happen while the row is held; refuse rather than book twice
-            raise Conflict(f"action {row.id} is being approved by someone else", "action_id")
+            raise Conflict(
+                "action %(id)s is being approved by someone else", "action_id", id=row.id
+            )
         audit.record(
             conn,
             row.programme_id,
@@ -247,7 +254,9 @@ def reject(
             )
         ).rowcount
         if done != 1:
-            raise Conflict(f"action {row.id} is being approved by someone else", "action_id")
+            raise Conflict(
+                "action %(id)s is being approved by someone else", "action_id", id=row.id
+            )
         audit.record(
             conn,
             row.programme_id,
@@ -322,5 +331,5 @@ def action(db: Database, action_id: int) -> PendingRow:
     with db.read() as conn:
         row = conn.execute(query).first()
     if row is None:
-        raise NotFound(f"no pending action {action_id}", field="action_id")
+        raise NotFound("no pending action %(action_id)s", field="action_id", action_id=action_id)
     return _pending_row(row)

@@ -33,7 +33,7 @@ def _branch_id(conn: Connection, programme_id: int, name: str | None) -> int | N
         select(branch.c.id).where(branch.c.programme_id == programme_id, branch.c.name == name)
     ).scalar()
     if found is None:
-        raise NotFound(f"no branch {name!r} in this programme", field="branch")
+        raise NotFound("no branch %(name)s in this programme", field="branch", name=repr(name))
     return int(found)
 
 
@@ -42,7 +42,7 @@ def _book(conn: Connection, programme_id: int, line: CostLine, actor: str) -> in
     check_cost(line)
     currency = programme_row(conn, programme_id).currency
     if line.amount.currency != currency:
-        raise CurrencyMismatch(f"costs are kept in {currency}", field="amount")
+        raise CurrencyMismatch("costs are kept in %(currency)s", field="amount", currency=currency)
     if conn.execute(
         select(cost_entry.c.id).where(
             cost_entry.c.programme_id == programme_id, cost_entry.c.reference == line.reference
@@ -93,7 +93,11 @@ def record_cost(db: Database, programme_id: int, line: CostLine, actor: str = "s
     with db.transaction() as conn:
         cid = _book(conn, programme_id, line, actor)
         if cid is None:
-            raise DomainError(f"cost {line.reference!r} is already booked", field="reference")
+            raise DomainError(
+                "cost %(reference)s is already booked",
+                field="reference",
+                reference=repr(line.reference),
+            )
         return cid
 
 
@@ -105,7 +109,9 @@ def import_costs_csv(
     header = set(reader.fieldnames or [])
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
-        raise DomainError(f"the CSV has no {missing[0]!r} column", field=missing[0])
+        raise DomainError(
+            "the CSV has no %(value)s column", field=missing[0], value=repr(missing[0])
+        )
     created: list[int] = []
     again: list[str] = []
     with db.transaction() as conn:
@@ -115,7 +121,11 @@ def import_costs_csv(
             try:
                 line = parse_cost_row(row, currency)
                 if line.reference in seen:
-                    raise DomainError(f"reference {line.reference!r} appears twice", "reference")
+                    raise DomainError(
+                        "reference %(reference)s appears twice",
+                        "reference",
+                        reference=repr(line.reference),
+                    )
                 seen.add(line.reference)
                 cid = _book(conn, programme_id, line, actor)
             except DomainError as exc:

@@ -28,7 +28,7 @@ def _check_ids(
         )
         unknown = sorted(set(ids) - known)
         if unknown:
-            raise NotFound(f"not in this programme: {unknown}", field=name)
+            raise NotFound("not in this programme: %(unknown)s", field=name, unknown=unknown)
 
 
 def check_scope(
@@ -62,7 +62,7 @@ def set_donor_scope(
             )
         ).first()
         if who is None:
-            raise NotFound(f"no user {user_id}", field="user_id")
+            raise NotFound("no user %(user_id)s", field="user_id", user_id=user_id)
         if who.role != Role.DONOR.value or who.programme_id is None:
             raise DomainError("only a donor of a programme has a funded scope", "role")
         replace_scope(conn, int(who.programme_id), user_id, branch_ids, value_chain_ids, actor)

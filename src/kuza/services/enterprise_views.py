@@ -146,7 +146,7 @@ def enterprise_of_job(db: Database, job_id: int) -> int:
     with db.read() as conn:
         found = conn.execute(select(job.c.enterprise_id).where(job.c.id == job_id)).scalar()
     if found is None:
-        raise NotFound(f"no job {job_id}", field="job_id")
+        raise NotFound("no job %(job_id)s", field="job_id", job_id=job_id)
     return int(found)
 
 
@@ -158,7 +158,7 @@ def enterprise_of_event(db: Database, event_id: int) -> int:
             .where(job_event.c.id == event_id)
         ).scalar()
     if found is None:
-        raise NotFound(f"no job event {event_id}", field="event_id")
+        raise NotFound("no job event %(event_id)s", field="event_id", event_id=event_id)
     return int(found)
 
 
@@ -166,7 +166,11 @@ def enterprise_view(db: Database, enterprise_id: int) -> EnterpriseView:
     with db.read() as conn:
         r = conn.execute(_listing().where(enterprise.c.id == enterprise_id)).first()
         if r is None:
-            raise NotFound(f"no enterprise {enterprise_id}", field="enterprise_id")
+            raise NotFound(
+                "no enterprise %(enterprise_id)s",
+                field="enterprise_id",
+                enterprise_id=enterprise_id,
+            )
         owners = conn.execute(
             select(member.c.id, member.c.name)
             .join(enterprise_owner, enterprise_owner.c.member_id == member.c.id)

@@ -37,7 +37,7 @@ def add_value_chain(
             )
         ).scalar()
         if exists is not None:
-            raise Conflict(f"value chain {code!r} already exists", field="code")
+            raise Conflict("value chain %(code)s already exists", field="code", code=repr(code))
         vid = conn.execute(
             insert(value_chain)
             .values(programme_id=programme_id, code=code.strip(), name=name.strip() or code)
@@ -54,7 +54,9 @@ def value_chain_id(conn: Connection, programme_id: int, code: str) -> int:
         )
     ).scalar()
     if found is None:
-        raise NotFound(f"no value chain {code!r} in this programme", field="value_chain")
+        raise NotFound(
+            "no value chain %(code)s in this programme", field="value_chain", code=repr(code)
+        )
     return int(found)
 
 
@@ -65,7 +67,9 @@ def programme_members(conn: Connection, programme_id: int, member_ids: Sequence[
     ).all()
     missing = sorted(set(member_ids) - {r.id for r in rows})
     if missing:
-        raise NotFound(f"member(s) {missing} are not members of this programme", "member_id")
+        raise NotFound(
+            "member(s) %(missing)s are not members of this programme", "member_id", missing=missing
+        )
     return rows
 
 
@@ -140,7 +144,9 @@ def register_enterprise(
 def enterprise_row(conn: Connection, enterprise_id: int) -> Any:
     row = conn.execute(select(enterprise).where(enterprise.c.id == enterprise_id)).first()
     if row is None:
-        raise NotFound(f"no enterprise {enterprise_id}", field="enterprise_id")
+        raise NotFound(
+            "no enterprise %(enterprise_id)s", field="enterprise_id", enterprise_id=enterprise_id
+        )
     return row
 
 

@@ -66,7 +66,11 @@ def create_group(db: Database, programme_id: int, new: NewGroup, actor: str = "s
             )
         ).first()
         if b is None:
-            raise NotFound(f"no branch {new.branch_id} in this programme", field="branch_id")
+            raise NotFound(
+                "no branch %(branch_id)s in this programme",
+                field="branch_id",
+                branch_id=new.branch_id,
+            )
         saving = Money.of(new.compulsory_saving, prog.currency, "compulsory_saving")
         if saving.is_negative():
             raise DomainError("compulsory_saving must not be negative", field="compulsory_saving")
@@ -119,7 +123,7 @@ def group_row(conn: Connection, group_id: int, programme_id: int | None = None) 
         query = query.where(savings_group.c.programme_id == programme_id)
     row = conn.execute(query).first()
     if row is None:
-        raise NotFound(f"no group {group_id}", field="group_id")
+        raise NotFound("no group %(group_id)s", field="group_id", group_id=group_id)
     return row
 
 
@@ -159,7 +163,7 @@ def lock_group(conn: Connection, group_id: int, programme_id: int | None = None)
         query = query.with_for_update()
     row = conn.execute(query).first()
     if row is None:
-        raise NotFound(f"no group {group_id}", field="group_id")
+        raise NotFound("no group %(group_id)s", field="group_id", group_id=group_id)
     return to_group(row)
 
 
@@ -210,7 +214,9 @@ def enrol_member(
     with db.transaction() as conn:
         g = group_row(conn, group_id)
         if g.status in (GroupStatus.CLOSED.value, GroupStatus.GRADUATED.value):
-            raise RuleViolation(f"group {g.name} is {g.status}", field="group_id")
+            raise RuleViolation(
+                "group %(g_name)s is %(status)s", field="group_id", g_name=g.name, status=g.status
+            )
         if joined_on < g.formed_on:
             raise RuleViolation("joined_on is before the group formed", field="joined_on")
         mid = conn.execute(
@@ -265,7 +271,12 @@ def leave_group(
             )
         ).first()
         if row is None:
-            raise NotFound(f"member {member_id} is not in group {group_id}", field="member_id")
+            raise NotFound(
+                "member %(member_id)s is not in group %(group_id)s",
+                field="member_id",
+                member_id=member_id,
+                group_id=group_id,
+            )
         cash_key = AccountKey(AccountCode.GROUP_CASH, group_id)
         saving_keys = [
             AccountKey(AccountCode.MEMBER_SAVINGS, group_id, member_id),
@@ -280,8 +291,10 @@ def leave_group(
             payout = payout + owed
         if payout > bal[cash_key]:
             raise RuleViolation(
-                f"the fund holds {bal[cash_key]}, less than the {payout} owed; collect loans first",
+                "the fund holds %(value)s, less than the %(payout)s owed; collect loans first",
                 field="member_id",
+                value=bal[cash_key],
+                payout=payout,
             )
         entry_id = (
             post_entry(conn, group.programme_id, book.build(), actor) if book.postings else None

@@ -36,9 +36,12 @@ def request_hash(method: str, path: str, payload: Any) -> str:
 
 def _mismatch(key: str) -> Conflict:
     return Conflict(
-        f"Idempotency-Key {key!r} was already used for a different request; "
-        "use a new key for a new request",
+        (
+            "Idempotency-Key %(key)s was already used for a different "
+            "request; use a new key for a new request"
+        ),
         field="Idempotency-Key",
+        key=repr(key),
     )
 
 

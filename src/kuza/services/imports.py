@@ -165,7 +165,9 @@ def read_sheet(path: Path) -> tuple[list[object], list[list[object]]]:
         first: list[object] = cells[0] if cells else []
         return first, [r for r in cells[1:] if any(v is not None for v in r)]
     if path.suffix.casefold() != ".csv":
-        raise DomainError(f"{path.name}: only .csv and .xlsx sheets are read", field="FILE")
+        raise DomainError(
+            "%(path_name)s: only .csv and .xlsx sheets are read", field="FILE", path_name=path.name
+        )
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header: list[object] = list(next(reader, []))
@@ -217,15 +219,18 @@ def import_members(
 ) -> ImportResult:
     """Import the sheet at ``path`` and write its report beside it."""
     if not path.exists():
-        raise DomainError(f"no such file: {path}", field="FILE")
+        raise DomainError("no such file: %(path)s", field="FILE", path=path)
     today = today or date.today()
     header, data = read_sheet(path)
     names = _columns(header)
     missing = [n for n, required in COLUMNS if required and n not in names]
     if missing:
         raise DomainError(
-            f"{path.name}: the header lacks {', '.join(missing)}; expected {', '.join(HEADER)}",
+            "%(path_name)s: the header lacks %(names)s; expected %(names2)s",
             field="FILE",
+            path_name=path.name,
+            names=", ".join(missing),
+            names2=", ".join(HEADER),
         )
     raw_rows = [r + [None] * (len(header) - len(r)) for r in data]
     parsed: list[tuple[MemberRow | None, list[str]]] = []

@@ -60,7 +60,9 @@ def create_plan(
                 insurance_plan.c.programme_id == programme_id, insurance_plan.c.name == plan.name
             )
         ).first():
-            raise Conflict(f"plan {plan.name!r} already exists", field="name")
+            raise Conflict(
+                "plan %(plan_name)s already exists", field="name", plan_name=repr(plan.name)
+            )
         values = {
             "programme_id": programme_id,
             "name": plan.name,
@@ -101,7 +103,7 @@ def plan_row(conn: Connection, plan_id: int, lock: bool = False) -> Any:
         query = query.with_for_update()
     row = conn.execute(query).first()
     if row is None:
-        raise NotFound(f"no insurance plan {plan_id}", field="plan_id")
+        raise NotFound("no insurance plan %(plan_id)s", field="plan_id", plan_id=plan_id)
     return row
 
 
@@ -136,7 +138,11 @@ def enrol(
                 insurance_enrolment.c.member_id == member_id,
             )
         ).first():
-            raise Conflict(f"member {member_id} is already enrolled in this plan", "member_id")
+            raise Conflict(
+                "member %(member_id)s is already enrolled in this plan",
+                "member_id",
+                member_id=member_id,
+            )
         eid = conn.execute(
             insert(insurance_enrolment)
             .values(
@@ -206,9 +212,14 @@ def _book_premium(
         )
         if split.member_share > held:
             raise RuleViolation(
-                f"member {e.member_id}'s passbook holds {held}, her share is "
-                f"{split.member_share}: collect it in cash",
+                (
+                    "member %(member_id)s's passbook holds %(held)s, her share "
+                    "is %(member_share)s: collect it in cash"
+                ),
                 field="pays_from",
+                member_id=e.member_id,
+                held=held,
+                member_share=split.member_share,
             )
         book.move(passbook, INCOME, split.member_share, "member's share from her passbook")
         cash = AccountKey(AccountCode.PASSBOOK_CASH, e.group_id)
@@ -257,7 +268,9 @@ def collect_premiums(
         plan = plan_row(conn, plan_id, lock=True)
         start = period_start(PremiumPeriod(plan.period), period)
         if start > today:
-            raise RuleViolation(f"the period starting {start} has not begun", field="period")
+            raise RuleViolation(
+                "the period starting %(start)s has not begun", field="period", start=start
+            )
         enrolments = conn.execute(
             select(insurance_enrolment)
             .where(

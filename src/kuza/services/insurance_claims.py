@@ -34,7 +34,11 @@ def _enrolment(conn: Connection, enrolment_id: int) -> Any:
         select(insurance_enrolment).where(insurance_enrolment.c.id == enrolment_id)
     ).first()
     if row is None:
-        raise NotFound(f"no insurance enrolment {enrolment_id}", field="enrolment_id")
+        raise NotFound(
+            "no insurance enrolment %(enrolment_id)s",
+            field="enrolment_id",
+            enrolment_id=enrolment_id,
+        )
     return row
 
 
@@ -52,7 +56,9 @@ def submit_claim(
     """A claim for care the member (or one of her dependants) received."""
     submitted_on = submitted_on or today
     if submitted_on > today:
-        raise RuleViolation(f"{submitted_on} is in the future", field="submitted_on")
+        raise RuleViolation(
+            "%(submitted_on)s is in the future", field="submitted_on", submitted_on=submitted_on
+        )
     if incurred_on > submitted_on:
         raise RuleViolation("the care is after the claim's submission", field="incurred_on")
     if not description.strip():
@@ -64,7 +70,9 @@ def submit_claim(
         if claimed.amount <= 0:
             raise InvalidAmount("amount must be more than zero", field="amount")
         if e.ended_on is not None and incurred_on >= e.ended_on:
-            raise RuleViolation(f"the enrolment ended on {e.ended_on}", field="incurred_on")
+            raise RuleViolation(
+                "the enrolment ended on %(ended_on)s", field="incurred_on", ended_on=e.ended_on
+            )
         check_claim_date(e.enrolled_on, plan.waiting_days, incurred_on)
         if (
             dependant_id is not None
@@ -75,7 +83,11 @@ def submit_claim(
                 )
             ).first()
         ):
-            raise NotFound(f"no dependant {dependant_id} on this enrolment", "dependant_id")
+            raise NotFound(
+                "no dependant %(dependant_id)s on this enrolment",
+                "dependant_id",
+                dependant_id=dependant_id,
+            )
         cid = conn.execute(
             insert(insurance_claim)
             .values(
@@ -114,7 +126,7 @@ def _claim(conn: Connection, claim_id: int) -> Any:
         query = query.with_for_update()
     row = conn.execute(query).first()
     if row is None:
-        raise NotFound(f"no insurance claim {claim_id}", field="claim_id")
+        raise NotFound("no insurance claim %(claim_id)s", field="claim_id", claim_id=claim_id)
     return row
 
 
@@ -122,10 +134,14 @@ def _decide(conn: Connection, row: Any, event: ClaimEvent, on: date, actor: str)
     new = next_claim_status(ClaimStatus(row.status), event)
     if actor == row.submitted_by:
         raise RuleViolation(
-            f"{actor} submitted this claim and cannot also decide it (maker-checker)", "actor"
+            "%(actor)s submitted this claim and cannot also decide it (maker-checker)",
+            "actor",
+            actor=actor,
         )
     if on < row.submitted_on:
-        raise RuleViolation(f"the claim was submitted on {row.submitted_on}", field="on")
+        raise RuleViolation(
+            "the claim was submitted on %(submitted_on)s", field="on", submitted_on=row.submitted_on
+        )
     return new
 
 
@@ -153,8 +169,10 @@ def approve_claim(
         left = cover_left(plan.cover_per_year, [Money.from_minor(u, row.currency) for u in used])
         if approved > left:
             raise RuleViolation(
-                f"only {left} of cover is left in year {row.membership_year} of membership",
+                "only %(left)s of cover is left in year %(membership_year)s of membership",
                 field="amount",
+                left=left,
+                membership_year=row.membership_year,
             )
         conn.execute(
             update(insurance_claim)
@@ -208,11 +226,15 @@ def pay_claim(db: Database, claim_id: int, on: date, actor: str = "system") -> i
         row = _claim(conn, claim_id)
         new = next_claim_status(ClaimStatus(row.status), ClaimEvent.PAY)
         if on < row.decided_on:
-            raise RuleViolation(f"the claim was approved on {row.decided_on}", field="on")
+            raise RuleViolation(
+                "the claim was approved on %(decided_on)s", field="on", decided_on=row.decided_on
+            )
         paid = Money.from_minor(row.approved_minor, row.currency)
         held = balance(conn, row.programme_id, FUND, row.currency)
         if paid > held:
-            raise RuleViolation(f"the insurance fund holds only {held}", field="claim_id")
+            raise RuleViolation(
+                "the insurance fund holds only %(held)s", field="claim_id", held=held
+            )
         key = f"claim:{claim_id}"
         book = EntryBuilder(on, f"Health claim {claim_id} paid", key, key)
         book.move(CLAIMS, FUND, paid, row.description)

@@ -78,8 +78,10 @@ def record_job_created(db: Database, new: NewJob, note: str = "", actor: str = "
             name, sex = name or person.name, sex or Sex(person.sex)
         if new.role is JobRole.OWNER and new.member_id not in owners_of(conn, e.id):
             raise RuleViolation(
-                f"member {new.member_id} is not an owner of enterprise {e.name}",
+                "member %(member_id)s is not an owner of enterprise %(e_name)s",
                 field="member_id",
+                member_id=new.member_id,
+                e_name=e.name,
             )
         if not name or sex is None:
             raise DomainError("an employee who is not a member needs a name and sex", "worker")
@@ -131,7 +133,7 @@ def _current(conn: Connection, job_id: int) -> tuple[WorkTime | None, date, bool
         .order_by(job_event.c.on_date, job_event.c.id)
     ).all()
     if not rows:
-        raise NotFound(f"no job {job_id}", field="job_id")
+        raise NotFound("no job %(job_id)s", field="job_id", job_id=job_id)
     last = rows[-1]
     lost = last.kind == JobEventKind.LOST.value
     work_times = [r.work_time for r in rows if r.work_time]
@@ -154,12 +156,14 @@ def record_job_change(
     with db.transaction() as conn:
         programme_id = conn.execute(select(job.c.programme_id).where(job.c.id == job_id)).scalar()
         if programme_id is None:
-            raise NotFound(f"no job {job_id}", field="job_id")
+            raise NotFound("no job %(job_id)s", field="job_id", job_id=job_id)
         before, last_on, lost = _current(conn, job_id)
         if lost:
-            raise RuleViolation(f"job {job_id} is already lost", field="job_id")
+            raise RuleViolation("job %(job_id)s is already lost", field="job_id", job_id=job_id)
         if on < last_on:
-            raise RuleViolation(f"the job's last event is on {last_on}", field="on")
+            raise RuleViolation(
+                "the job's last event is on %(last_on)s", field="on", last_on=last_on
+            )
         if kind is JobEventKind.GROWN and after is None:
             after = before  # more income at the same hours: no FTE change
         change = fte_change(kind, before, after)
@@ -194,13 +198,15 @@ def verify_job_event(
     with db.transaction() as conn:
         ev = conn.execute(select(job_event).where(job_event.c.id == event_id)).first()
         if ev is None:
-            raise NotFound(f"no job event {event_id}", field="event_id")
+            raise NotFound("no job event %(event_id)s", field="event_id", event_id=event_id)
         check_verified_on(ev.on_date, verified_on, today)
         done = conn.execute(
             select(job_verification.c.id).where(job_verification.c.event_id == event_id)
         ).scalar()
         if done is not None:
-            raise Conflict(f"job event {event_id} is already verified", field="event_id")
+            raise Conflict(
+                "job event %(event_id)s is already verified", field="event_id", event_id=event_id
+            )
         vid = conn.execute(
             insert(job_verification)
             .values(

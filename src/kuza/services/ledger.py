@@ -158,7 +158,7 @@ def post_entry(
         .returning(journal_entry.c.id)
     ).scalar()
     if entry_id is None:
-        raise Conflict(f"entry with key {entry.key!r} is already posted", field="key")
+        raise Conflict("entry with key %(key)s is already posted", field="key", key=repr(entry.key))
     ids = account_ids(
         conn, programme_id, ((p.account, p.amount.currency) for p in entry.postings), known
     )
@@ -220,7 +220,7 @@ def move_balances(conn: Connection, moves: dict[int, int]) -> None:
 def load_entry(conn: Connection, entry_id: int) -> JournalEntry:
     head = conn.execute(select(journal_entry).where(journal_entry.c.id == entry_id)).first()
     if head is None:
-        raise NotFound(f"no journal entry {entry_id}", field="entry_id")
+        raise NotFound("no journal entry %(entry_id)s", field="entry_id", entry_id=entry_id)
     rows = conn.execute(
         select(
             journal_line.c.amount_minor,
@@ -254,10 +254,19 @@ def reverse_entry(
         select(journal_entry.c.id).where(journal_entry.c.reverses_id == entry_id)
     ).scalar()
     if already is not None:
-        raise Conflict(f"entry {entry_id} is already reversed by entry {already}", "entry_id")
+        raise Conflict(
+            "entry %(entry_id)s is already reversed by entry %(already)s",
+            "entry_id",
+            entry_id=entry_id,
+            already=already,
+        )
     original = load_entry(conn, entry_id)
     if original.reverses is not None:
-        raise Conflict(f"entry {entry_id} is itself a reversal; post a new entry", "entry_id")
+        raise Conflict(
+            "entry %(entry_id)s is itself a reversal; post a new entry",
+            "entry_id",
+            entry_id=entry_id,
+        )
     return post_entry(conn, programme_id, reversal(entry_id, original, on, reason), actor)
 
 

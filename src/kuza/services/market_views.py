@@ -237,7 +237,7 @@ def programme_of_group(db: Database, group_id: int) -> int:
             select(savings_group.c.programme_id).where(savings_group.c.id == group_id)
         ).scalar()
     if found is None:
-        raise NotFound(f"no group {group_id}", field="group_id")
+        raise NotFound("no group %(group_id)s", field="group_id", group_id=group_id)
     return int(found)
 
 

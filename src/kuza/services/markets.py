@@ -60,7 +60,9 @@ def _partner(conn: Connection, programme_id: int, partner_id: int) -> PartnerKin
         )
     ).scalar()
     if kind is None:
-        raise NotFound(f"no partner {partner_id} in this programme", field="partner_id")
+        raise NotFound(
+            "no partner %(partner_id)s in this programme", field="partner_id", partner_id=partner_id
+        )
     return PartnerKind(kind)
 
 
@@ -82,15 +84,18 @@ def _check_women(
     try:
         rows = programme_members(conn, programme_id, list(women))
     except NotFound as exc:
-        raise NotFound(exc.message, field="women") from None
+        raise NotFound(exc.template, field="women", **exc.values) from None
     men = sorted(r.id for r in rows if r.sex != Sex.FEMALE.value)
     if men:
-        raise DomainError(f"member(s) {men} are not women", field="women")
+        raise DomainError("member(s) %(men)s are not women", field="women", men=men)
     if new.group_id is not None:
         outside = sorted(set(women) - set(members_on(conn, new.group_id, new.started_on)))
         if outside:
             raise DomainError(
-                f"member(s) {outside} are not in the group on {new.started_on}", field="women"
+                "member(s) %(outside)s are not in the group on %(started_on)s",
+                field="women",
+                outside=outside,
+                started_on=new.started_on,
             )
 
 
@@ -102,7 +107,12 @@ def record_linkage(db: Database, programme_id: int, new: NewLinkage, actor: str 
     with db.transaction() as conn:
         kind = _partner(conn, programme_id, new.partner_id)
         if kind not in (PartnerKind.BUYER, PartnerKind.SUPPLIER, PartnerKind.PROCESSOR):
-            raise DomainError(f"partner {new.partner_id} is a {kind.value}", "partner_id")
+            raise DomainError(
+                "partner %(partner_id)s is a %(kind)s",
+                "partner_id",
+                partner_id=new.partner_id,
+                kind=kind.value,
+            )
         if new.member_id is not None:
             programme_members(conn, programme_id, [new.member_id])
         if new.group_id is not None:
@@ -157,7 +167,9 @@ def _linkage(conn: Connection, linkage_id: int) -> tuple[int, date, date | None]
         ).where(market_linkage.c.id == linkage_id)
     ).first()
     if row is None:
-        raise NotFound(f"no market linkage {linkage_id}", field="linkage_id")
+        raise NotFound(
+            "no market linkage %(linkage_id)s", field="linkage_id", linkage_id=linkage_id
+        )
     return int(row.programme_id), row.started_on, row.ended_on
 
 
@@ -165,7 +177,12 @@ def end_linkage(db: Database, linkage_id: int, on: date, actor: str = "system") 
     with db.transaction() as conn:
         pid, started, ended = _linkage(conn, linkage_id)
         if ended is not None:
-            raise RuleViolation(f"linkage {linkage_id} already ended on {ended}", "linkage_id")
+            raise RuleViolation(
+                "linkage %(linkage_id)s already ended on %(ended)s",
+                "linkage_id",
+                linkage_id=linkage_id,
+                ended=ended,
+            )
         check_period(started, on, "on")
         conn.execute(
             update(market_linkage).where(market_linkage.c.id == linkage_id).values(ended_on=on)
@@ -192,7 +209,9 @@ def record_contract(
         cur = programme_row(conn, pid).currency
         terms = contract_terms(product, volume, unit, price, cur, starts_on, ends_on)
         if starts_on < started:
-            raise RuleViolation(f"the linkage only started on {started}", field="starts_on")
+            raise RuleViolation(
+                "the linkage only started on %(started)s", field="starts_on", started=started
+            )
         cid = conn.execute(
             insert(market_contract)
             .values(
@@ -249,7 +268,9 @@ def record_market_activity(
         if amount is not None and amount.is_negative():
             raise InvalidAmount("amount must not be negative", field="amount")
         if new.linkage_id is not None and _linkage(conn, new.linkage_id)[0] != programme_id:
-            raise NotFound(f"no market linkage {new.linkage_id}", field="linkage_id")
+            raise NotFound(
+                "no market linkage %(linkage_id)s", field="linkage_id", linkage_id=new.linkage_id
+            )
         chain = value_chain_id(conn, programme_id, new.value_chain) if new.value_chain else None
         aid = conn.execute(
             insert(market_activity)

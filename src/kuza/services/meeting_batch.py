@@ -139,7 +139,11 @@ def post_meetings(
 ) -> list[BatchResult]:
     """Book a sync batch in one transaction; one result per sheet, in order."""
     if len(batch) > MAX_BATCH:
-        raise DomainError(f"a sync batch holds at most {MAX_BATCH} meetings", field="meetings")
+        raise DomainError(
+            "a sync batch holds at most %(max_batch)s meetings",
+            field="meetings",
+            max_batch=MAX_BATCH,
+        )
     with db.transaction() as conn:
         run = _Batch(conn, actor, today)
         run.load(batch, programme_id)
@@ -255,7 +259,7 @@ class _Batch:
             gid = group_id_of(data)
             state = self.groups.get(gid)
             if state is None:
-                raise NotFound(f"no group {gid}", field="group_id")
+                raise NotFound("no group %(gid)s", field="group_id", gid=gid)
             group = state.group
             sheet = parse_sheet(data, group)
             members = [m.member_id for m in state.memberships if m.active_on(sheet.held_on)]
@@ -281,7 +285,9 @@ class _Batch:
             checked = check_meeting(self.conn, group, sheet, members, state.books, self.today)
             key = checked.entry.key if checked.entry is not None else None
             if key is not None and key in self.keys:
-                raise Conflict(f"entry with key {key!r} is already posted", field="key")
+                raise Conflict(
+                    "entry with key %(key)s is already posted", field="key", key=repr(key)
+                )
         except DomainError as exc:
             return MeetingRefused(index, exc)
         if checked.entry is not None:

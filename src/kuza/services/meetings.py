@@ -70,7 +70,11 @@ def check_members_exist(
     )
     for i, ln in enumerate(sheet.lines):
         if ln.member_id not in active and ln.member_id not in known:
-            raise NotFound(f"unknown member {ln.member_id}", field=f"lines[{i}].member_id")
+            raise NotFound(
+                "unknown member %(member_id)s",
+                field=f"lines[{i}].member_id",
+                member_id=ln.member_id,
+            )
 
 
 @dataclass
@@ -146,8 +150,10 @@ def _book_repayments(
                 row = load_loan(conn, r.loan_id, group.programme_id)
                 if (row.group_id, row.member_id) != (group.id, ln.member_id):
                     raise RuleViolation(
-                        f"loan {r.loan_id} is not member {ln.member_id}'s loan in this group",
+                        "loan %(loan_id)s is not member %(member_id)s's loan in this group",
                         field="loan_id",
+                        loan_id=r.loan_id,
+                        member_id=ln.member_id,
                     )
                 ref = f"meeting:{meeting_id}:loan:{r.loan_id}"
                 repay_on(conn, row, r.amount, sheet.held_on, ref, actor, meeting_id)
@@ -200,9 +206,13 @@ def check_meeting(
     Reads the database only for the group's internal loans, and only if it repays one."""
     if group.cycle_started_on and sheet.held_on < group.cycle_started_on:
         raise RuleViolation(
-            f"held_on {sheet.held_on} is before the current savings cycle began on "
-            f"{group.cycle_started_on}",
+            (
+                "held_on %(held_on)s is before the current savings cycle "
+                "began on %(cycle_started_on)s"
+            ),
             field="held_on",
+            held_on=sheet.held_on,
+            cycle_started_on=group.cycle_started_on,
         )
     validate_sheet(sheet, group, members, fund_position(conn, group, books, sheet), today)
     digest = sheet.content_hash()
@@ -293,9 +303,12 @@ def book_sheet(
 
 def refuse_changed(sheet: MeetingSheet) -> Conflict:
     return Conflict(
-        f"the meeting of {sheet.held_on} is already posted with other amounts; "
-        "post a correction to replace it",
+        (
+            "the meeting of %(held_on)s is already posted with other "
+            "amounts; post a correction to replace it"
+        ),
         field="held_on",
+        held_on=sheet.held_on,
     )
 
 
@@ -331,7 +344,9 @@ def correct_meeting_in(
     check_members_exist(conn, sheet, group.programme_id, members)
     old = _posted(conn, group.id, sheet.held_on)
     if old is None:
-        raise NotFound(f"no posted meeting on {sheet.held_on} to correct", field="held_on")
+        raise NotFound(
+            "no posted meeting on %(held_on)s to correct", field="held_on", held_on=sheet.held_on
+        )
     latest = conn.execute(
         select(meeting.c.held_on)
         .where(meeting.c.group_id == group.id, meeting.c.status == "posted")
@@ -339,7 +354,9 @@ def correct_meeting_in(
         .limit(1)
     ).scalar_one()
     if latest != sheet.held_on:
-        raise RuleViolation(f"only the latest meeting ({latest}) can be corrected", field="held_on")
+        raise RuleViolation(
+            "only the latest meeting (%(latest)s) can be corrected", field="held_on", latest=latest
+        )
     if old.content_hash == sheet.content_hash():
         raise Conflict("the correction changes nothing", field="lines")
     reverse_meeting_repayments(conn, old.id, sheet.held_on, reason, actor)

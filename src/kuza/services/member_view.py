@@ -52,7 +52,7 @@ def member_view(
     with db.read() as conn:
         person = conn.execute(select(member).where(member.c.id == member_id)).first()
         if person is None:
-            raise NotFound(f"no member {member_id}", field="member_id")
+            raise NotFound("no member %(member_id)s", field="member_id", member_id=member_id)
         query = (
             select(
                 membership.c.group_id,

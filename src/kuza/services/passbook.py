@@ -47,7 +47,12 @@ def _home_group(conn: Connection, member_id: int, on: date) -> tuple[int, int, s
         .order_by(membership.c.joined_on.desc())
     ).first()
     if row is None:
-        raise NotFound(f"member {member_id} has no group on {on}", field="member_id")
+        raise NotFound(
+            "member %(member_id)s has no group on %(on)s",
+            field="member_id",
+            member_id=member_id,
+            on=on,
+        )
     return row.id, row.programme_id, row.currency
 
 
@@ -65,7 +70,7 @@ def move(
     if not reference.strip():
         raise DomainError("reference is required (e.g. the receipt number)", field="reference")
     if on > today:
-        raise RuleViolation(f"date {on} is in the future", field="on")
+        raise RuleViolation("date %(on)s is in the future", field="on", on=on)
     with db.transaction() as conn:
         group_id, programme_id, currency = _home_group(conn, member_id, on)
         money = Money.of(amount, currency, "amount")
@@ -89,13 +94,17 @@ def move(
             same = (kind is PassbookMove.DEPOSIT) == mine.amount.is_negative()
             if not same or abs(mine.amount.amount) != money.amount:
                 raise Conflict(
-                    f"reference {reference!r} was already used for another amount",
+                    "reference %(reference)s was already used for another amount",
                     field="reference",
+                    reference=repr(reference),
                 )
             return PassbookPosted(existing, balance, False)
         if kind is PassbookMove.WITHDRAWAL and money > balance:
             raise RuleViolation(
-                f"withdrawal {money} is above the passbook balance {balance}", field="amount"
+                "withdrawal %(money)s is above the passbook balance %(balance)s",
+                field="amount",
+                money=money,
+                balance=balance,
             )
         book = EntryBuilder(on, f"Passbook {kind.value}, member {member_id}", "passbook", key)
         if kind is PassbookMove.DEPOSIT:

@@ -44,7 +44,9 @@ def create_programme(
 def programme_row(conn: Connection, programme_id: int) -> Any:
     row = conn.execute(select(programme).where(programme.c.id == programme_id)).first()
     if row is None:
-        raise NotFound(f"no programme {programme_id}", field="programme_id")
+        raise NotFound(
+            "no programme %(programme_id)s", field="programme_id", programme_id=programme_id
+        )
     return row
 
 

@@ -99,12 +99,17 @@ def cycle_balances(conn: Connection, group: Group, on: date) -> CycleBalances:
 
 def _check_dates(conn: Connection, group: Group, on: date, today: date) -> None:
     if on > today:
-        raise RuleViolation(f"the share-out date {on} is in the future", field="on")
+        raise RuleViolation("the share-out date %(on)s is in the future", field="on", on=on)
     if group.cycle_started_on and on < group.cycle_started_on:
         raise RuleViolation(
-            f"the share-out date {on} is before cycle {group.cycle_number} began on "
-            f"{group.cycle_started_on}",
+            (
+                "the share-out date %(on)s is before cycle %(cycle_number)s "
+                "began on %(cycle_started_on)s"
+            ),
             field="on",
+            on=on,
+            cycle_number=group.cycle_number,
+            cycle_started_on=group.cycle_started_on,
         )
     last = conn.execute(
         select(func.max(meeting.c.held_on)).where(
@@ -124,17 +129,28 @@ def _check_dates(conn: Connection, group: Group, on: date, today: date) -> None:
         ).first()
         if previous is not None:
             raise Conflict(
-                f"cycle {group.cycle_number - 1} was already shared out on "
-                f"{previous.on_date} (share-out {previous.id}); cycle {group.cycle_number} "
-                "has no meetings yet",
+                (
+                    "cycle %(value)s was already shared out on %(on_date)s "
+                    "(share-out %(id)s); cycle %(cycle_number)s has no meetings "
+                    "yet"
+                ),
                 field="group_id",
+                value=group.cycle_number - 1,
+                on_date=previous.on_date,
+                id=previous.id,
+                cycle_number=group.cycle_number,
             )
         raise RuleViolation(
-            f"cycle {group.cycle_number} has no posted meetings to share out", field="group_id"
+            "cycle %(cycle_number)s has no posted meetings to share out",
+            field="group_id",
+            cycle_number=group.cycle_number,
         )
     if on < last:
         raise RuleViolation(
-            f"the share-out date {on} is before the cycle's last meeting on {last}", field="on"
+            "the share-out date %(on)s is before the cycle's last meeting on %(last)s",
+            field="on",
+            on=on,
+            last=last,
         )
 
 
@@ -163,7 +179,9 @@ def share_out_in(
     """:func:`share_out` inside the caller's transaction (an approved pending action)."""
     group = lock_group(conn, group_id, programme_id)
     if group.status is GroupStatus.CLOSED:
-        raise RuleViolation(f"group {group.name} is closed", field="group_id")
+        raise RuleViolation(
+            "group %(group_name)s is closed", field="group_id", group_name=group.name
+        )
     _check_dates(conn, group, on, today)
     balances = cycle_balances(conn, group, on)
     plan = plan_share_out(balances, group.share_out_rule, group.share_value)
@@ -188,7 +206,10 @@ def share_out_in(
         ).scalar_one()
     except IntegrityError:
         raise Conflict(
-            f"cycle {cycle} of group {group.name} is already shared out", field="group_id"
+            "cycle %(cycle)s of group %(group_name)s is already shared out",
+            field="group_id",
+            cycle=cycle,
+            group_name=group.name,
         ) from None
     conn.execute(
         insert(share_out_line),
@@ -266,7 +287,9 @@ def share_out_statement(
             query = query.where(share_out_table.c.programme_id == programme_id)
         head = conn.execute(query).first()
         if head is None:
-            raise NotFound(f"no share-out {share_out_id}", field="share_out_id")
+            raise NotFound(
+                "no share-out %(share_out_id)s", field="share_out_id", share_out_id=share_out_id
+            )
         cur = head.currency
         rows = conn.execute(
             select(share_out_line, member.c.name)

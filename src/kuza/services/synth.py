@@ -291,7 +291,11 @@ def organisation(db: Database, spec: SynthSpec) -> tuple[int, list[int], list[in
             select(programme.c.id).where(programme.c.code == spec.programme_code)
         ).first()
     if known is not None:
-        raise Conflict(f"programme {spec.programme_code} is already loaded", field="code")
+        raise Conflict(
+            "programme %(programme_code)s is already loaded",
+            field="code",
+            programme_code=spec.programme_code,
+        )
     pid = programmes.create_programme(
         db,
         spec.programme_code,

@@ -63,7 +63,9 @@ def rules_for(conn: Connection, programme_id: int) -> TrainingRules:
         select(programme.c.settings).where(programme.c.id == programme_id)
     ).scalar()
     if settings is None:
-        raise NotFound(f"no programme {programme_id}", field="programme_id")
+        raise NotFound(
+            "no programme %(programme_id)s", field="programme_id", programme_id=programme_id
+        )
     return training_rules(settings)
 
 
@@ -98,7 +100,9 @@ def add_module(
             )
         ).scalar()
         if exists is not None:
-            raise Conflict(f"module {code!r} is already in the catalogue", field="code")
+            raise Conflict(
+                "module %(code)s is already in the catalogue", field="code", code=repr(code)
+            )
         mid = conn.execute(
             insert(training_module)
             .values(
@@ -134,7 +138,9 @@ def module_by_code(conn: Connection, programme_id: int, code: str) -> TrainingMo
         )
     ).first()
     if row is None:
-        raise NotFound(f"no training module {code!r} in this programme", field="module_code")
+        raise NotFound(
+            "no training module %(code)s in this programme", field="module_code", code=repr(code)
+        )
     return _to_module(row)
 
 
@@ -165,13 +171,19 @@ def enter_training_stage(
         evidence["stability_passed"] = bool(grade.passed)
         if not grade.passed:
             raise RuleViolation(
-                f"group {g.name} has no passing stability grade on {on}; "
-                "it cannot start training yet",
+                (
+                    "group %(g_name)s has no passing stability grade on %(on)s; "
+                    "it cannot start training yet"
+                ),
                 field="group_id",
+                g_name=g.name,
+                on=on,
             )
     with db.transaction() as conn:
         if stage_entered_on(conn, group_id, TRAINING_STAGE) is not None:
-            raise Conflict(f"group {g.name} is already in Stage 2", field="group_id")
+            raise Conflict(
+                "group %(g_name)s is already in Stage 2", field="group_id", g_name=g.name
+            )
         if on < g.formed_on:
             raise RuleViolation("the date is before the group formed", field="on")
         sid = conn.execute(
@@ -209,16 +221,21 @@ def record_session(
         entered = stage_entered_on(conn, group_id, TRAINING_STAGE)
         if entered is None or held_on < entered:
             raise RuleViolation(
-                f"group {g.name} has not entered Stage 2 (training) by {held_on}",
+                "group %(g_name)s has not entered Stage 2 (training) by %(held_on)s",
                 field="held_on",
+                g_name=g.name,
+                held_on=held_on,
             )
         module = module_by_code(conn, g.programme_id, module_code)
         roll = members_on(conn, group_id, held_on)
         strangers = sorted(came - set(roll))
         if strangers:
             raise DomainError(
-                f"member(s) {strangers} are not in group {g.name} on {held_on}",
+                "member(s) %(strangers)s are not in group %(g_name)s on %(held_on)s",
                 field="present",
+                strangers=strangers,
+                g_name=g.name,
+                held_on=held_on,
             )
         sid = conn.execute(
             insert(training_session)
@@ -261,7 +278,7 @@ def record_session(
 def _member_programme(conn: Connection, member_id: int) -> int:
     pid = conn.execute(select(member.c.programme_id).where(member.c.id == member_id)).scalar()
     if pid is None:
-        raise NotFound(f"no member {member_id}", field="member_id")
+        raise NotFound("no member %(member_id)s", field="member_id", member_id=member_id)
     return int(pid)
 
 

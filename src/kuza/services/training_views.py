@@ -76,5 +76,5 @@ def member_training(db: Database, member_id: int) -> MemberTraining:
     with db.read() as conn:
         name = conn.execute(select(member.c.name).where(member.c.id == member_id)).scalar()
         if name is None:
-            raise NotFound(f"no member {member_id}", field="member_id")
+            raise NotFound("no member %(member_id)s", field="member_id", member_id=member_id)
         return MemberTraining(member_id, str(name), member_record(conn, member_id))

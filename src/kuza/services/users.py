@@ -94,7 +94,9 @@ def _check_password(password: str, weak_ok: bool) -> None:
         raise DomainError("a password is required", field="password")
     if not weak_ok and len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", "password"
+            "the password must have at least %(min_password_length)s characters",
+            "password",
+            min_password_length=MIN_PASSWORD_LENGTH,
         )
 
 
@@ -110,7 +112,11 @@ def _check_places(conn: Connection, new: NewUser | Assignment) -> int | None:
             )
         ).first()
         if found is None:
-            raise NotFound(f"no branch {new.branch_id} in this programme", field="branch_id")
+            raise NotFound(
+                "no branch %(branch_id)s in this programme",
+                field="branch_id",
+                branch_id=new.branch_id,
+            )
     if new.agent_id is None:
         return new.branch_id
     agent_branch = conn.execute(
@@ -119,9 +125,13 @@ def _check_places(conn: Connection, new: NewUser | Assignment) -> int | None:
         )
     ).scalar()
     if agent_branch is None:
-        raise NotFound(f"no field agent {new.agent_id} in this programme", field="agent_id")
+        raise NotFound(
+            "no field agent %(agent_id)s in this programme", field="agent_id", agent_id=new.agent_id
+        )
     if new.branch_id is not None and new.branch_id != agent_branch:
-        raise DomainError(f"agent {new.agent_id} works in another branch", field="branch_id")
+        raise DomainError(
+            "agent %(agent_id)s works in another branch", field="branch_id", agent_id=new.agent_id
+        )
     return int(agent_branch)
 
 
@@ -136,7 +146,11 @@ def create_user(
             field="username",
         )
     if not LOCALE.match(new.locale):
-        raise DomainError(f"locale {new.locale!r} is not like 'en' or 'fr-MG'", field="locale")
+        raise DomainError(
+            "locale %(locale)s is not like 'en' or 'fr-MG'",
+            field="locale",
+            locale=repr(new.locale),
+        )
     check_assignment(new.role, new.programme_id, new.branch_id, new.agent_id)
     _check_password(new.password, weak_password_ok)
     password_hash = _hasher.hash(new.password)
@@ -146,7 +160,9 @@ def create_user(
             select(user_account.c.id).where(user_account.c.username == username)
         ).first()
         if taken is not None:
-            raise Conflict(f"the username {username!r} is taken", field="username")
+            raise Conflict(
+                "the username %(username)s is taken", field="username", username=repr(username)
+            )
         uid = conn.execute(
             insert(user_account)
             .values(
@@ -236,7 +252,7 @@ def _account(conn: Connection, username: str) -> Any:
         select(user_account).where(user_account.c.username == username.strip().lower())
     ).first()
     if row is None:
-        raise NotFound(f"no user {username!r}", field="username")
+        raise NotFound("no user %(username)s", field="username", username=repr(username))
     return row
 
 
@@ -362,7 +378,9 @@ def can_see_member(db: Database, p: Principal, member_id: int) -> bool:
 def set_locale(db: Database, user_id: int, locale: str) -> None:
     """The language the user reads Kuza in (e.g. 'en', 'fr')."""
     if not LOCALE.match(locale):
-        raise DomainError(f"locale {locale!r} is not like 'en' or 'fr-MG'", field="locale")
+        raise DomainError(
+            "locale %(locale)s is not like 'en' or 'fr-MG'", field="locale", locale=repr(locale)
+        )
     with db.transaction() as conn:
         row = conn.execute(
             select(user_account.c.locale, user_account.c.programme_id).where(
@@ -370,7 +388,7 @@ def set_locale(db: Database, user_id: int, locale: str) -> None:
             )
         ).first()
         if row is None:
-            raise NotFound(f"no user {user_id}", field="user_id")
+            raise NotFound("no user %(user_id)s", field="user_id", user_id=user_id)
         conn.execute(update(user_account).where(user_account.c.id == user_id).values(locale=locale))
         _audit(
             conn,

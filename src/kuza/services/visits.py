@@ -43,7 +43,12 @@ def group_of(conn: Connection, programme_id: int, member_id: int, on: date) -> i
         .order_by(membership.c.joined_on.desc())
     ).scalar()
     if found is None:
-        raise NotFound(f"member {member_id} is in no group of this programme on {on}", "member_id")
+        raise NotFound(
+            "member %(member_id)s is in no group of this programme on %(on)s",
+            "member_id",
+            member_id=member_id,
+            on=on,
+        )
     return int(found)
 
 
@@ -62,7 +67,9 @@ def load_programme_scorecard(
             )
         ).scalar()
         if exists is not None:
-            raise Conflict(f"scorecard {card.code!r} is already loaded", field="code")
+            raise Conflict(
+                "scorecard %(code)s is already loaded", field="code", code=repr(card.code)
+            )
         sid = conn.execute(
             insert(scorecard)
             .values(
@@ -85,7 +92,9 @@ def _scorecard(conn: Connection, programme_id: int, code: str) -> tuple[int, Sco
         )
     ).first()
     if row is None:
-        raise NotFound(f"no scorecard {code!r} in this programme", field="scorecard")
+        raise NotFound(
+            "no scorecard %(code)s in this programme", field="scorecard", code=repr(code)
+        )
     return int(row.id), load_scorecard(json.dumps(row.definition))
 
 
@@ -113,7 +122,9 @@ def record_visit(
 ) -> VisitScore:
     """A household visit scored with the programme's scorecard (answers kept as given)."""
     if new.visited_on > today:
-        raise RuleViolation(f"{new.visited_on} is in the future", field="visited_on")
+        raise RuleViolation(
+            "%(visited_on)s is in the future", field="visited_on", visited_on=new.visited_on
+        )
     if not new.visited_by.strip():
         raise DomainError("visited_by is required", field="visited_by")
     if new.household_size < 1:
@@ -131,7 +142,7 @@ def record_visit(
                 )
             ).first()
         ):
-            raise NotFound(f"no field agent {new.agent_id}", field="agent_id")
+            raise NotFound("no field agent %(agent_id)s", field="agent_id", agent_id=new.agent_id)
         vid = conn.execute(
             insert(household_visit)
             .values(
@@ -168,7 +179,7 @@ def programme_of_member(db: Database, member_id: int) -> int:
     with db.read() as conn:
         found = conn.execute(select(member.c.programme_id).where(member.c.id == member_id)).scalar()
     if found is None:
-        raise NotFound(f"no member {member_id}", field="member_id")
+        raise NotFound("no member %(member_id)s", field="member_id", member_id=member_id)
     return int(found)
 
 
@@ -256,7 +267,12 @@ def refer(
                 select(household_visit.c.member_id).where(household_visit.c.id == visit_id)
             ).scalar()
             if owner != member_id:
-                raise NotFound(f"visit {visit_id} is not a visit to member {member_id}", "visit_id")
+                raise NotFound(
+                    "visit %(visit_id)s is not a visit to member %(member_id)s",
+                    "visit_id",
+                    visit_id=visit_id,
+                    member_id=member_id,
+                )
         rid = conn.execute(
             insert(referral)
             .values(
@@ -290,9 +306,13 @@ def follow_up_referral(
     with db.transaction() as conn:
         row = conn.execute(select(referral).where(referral.c.id == referral_id)).first()
         if row is None:
-            raise NotFound(f"no referral {referral_id}", field="referral_id")
+            raise NotFound(
+                "no referral %(referral_id)s", field="referral_id", referral_id=referral_id
+            )
         if on < row.referred_on:
-            raise RuleViolation(f"the referral was made on {row.referred_on}", field="on")
+            raise RuleViolation(
+                "the referral was made on %(referred_on)s", field="on", referred_on=row.referred_on
+            )
         new = next_referral_status(ReferralStatus(row.status), status)
         conn.execute(update(referral).where(referral.c.id == referral_id).values(status=new))
         conn.execute(

@@ -27,6 +27,7 @@ from kuza.domain.errors import NotFound
 from kuza.domain.money import Money
 from kuza.web.api import API_PREFIX, create_api
 from kuza.web.deps import LoginRequired, WebConfig, current_user, render, verify_csrf
+from kuza.web.error_language import ErrorLanguage
 from kuza.web.i18n import DEFAULT, N_, format_day, format_money, format_number
 from kuza.web.routes import (
     admin,
@@ -117,6 +118,7 @@ def create_app(
     app.state.kuza = config
     if https_only is None:
         https_only = os.environ.get("KUZA_COOKIE_SECURE", "") == "1"
+    app.add_middleware(ErrorLanguage, api_prefix=API_PREFIX)  # inside the session
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret or secret_key(db.url),

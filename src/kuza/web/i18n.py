@@ -30,9 +30,8 @@ DEFAULT = "en"
 LANGUAGES = {"en": "English", "fr": "Français"}
 
 
-@cache
-def translations(locale: str) -> NullTranslations:
-    po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+def _compiled(locale: str, domain: str) -> NullTranslations:
+    po = TRANSLATIONS / locale / "LC_MESSAGES" / f"{domain}.po"
     if not po.exists():
         return NullTranslations()
     with po.open("rb") as f:
@@ -41,6 +40,20 @@ def translations(locale: str) -> NullTranslations:
     write_mo(buf, catalog)
     buf.seek(0)
     return Translations(fp=buf)
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    return _compiled(locale, "messages")
+
+
+@cache
+def error_translations(locale: str) -> NullTranslations:
+    """The domain's error messages (``errors.po``), then the pages' catalogue for the
+    messages the web edge raises itself."""
+    found = _compiled(locale, "errors")
+    found.add_fallback(translations(locale))
+    return found
 
 
 def pick(*candidates: object) -> str:

@@ -84,7 +84,7 @@ def allocate_repayment(
         if due.total.currency != payment.currency:
             raise CurrencyMismatch("repayment and loan currencies differ", field="currency")
         if any(due.part(c).is_negative() for c in Component):
-            raise InvalidAmount(f"instalment {due.n} owes a negative amount", field="dues")
+            raise InvalidAmount("instalment %(n)s owes a negative amount", field="dues", n=due.n)
     left = payment
     paid: dict[int, Due] = {}
     remaining: dict[int, Due] = {}

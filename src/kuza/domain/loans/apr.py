@@ -53,7 +53,7 @@ class UnitPeriod:
             return named[words]
         match = re.fullmatch(r"(\d+)?\s*(day|week|month|year)s?", words)
         if match is None:
-            raise InvalidTerms(f"unknown unit period {text!r}", field="unit_period")
+            raise InvalidTerms("unknown unit period %(text)s", field="unit_period", text=repr(text))
         n = int(match.group(1) or 1)
         unit = match.group(2)
         if n < 1:

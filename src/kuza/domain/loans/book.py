@@ -155,7 +155,10 @@ def application_problems(
     if app.principal > app.fund_cash:
         problems.append(
             RuleViolation(
-                f"{app.principal} is more than the fund's cash {app.fund_cash}", field="amount"
+                "%(principal)s is more than the fund's cash %(fund_cash)s",
+                field="amount",
+                principal=app.principal,
+                fund_cash=app.fund_cash,
             )
         )
     if product.kind is LoanKind.INTERNAL and product.savings_multiple is not None:
@@ -163,17 +166,25 @@ def application_problems(
         if app.principal.amount > cap:
             problems.append(
                 RuleViolation(
-                    f"{app.principal} is more than {product.savings_multiple} times the "
-                    f"member's savings {app.savings}",
+                    (
+                        "%(principal)s is more than %(savings_multiple)s times the "
+                        "member's savings %(savings)s"
+                    ),
                     field="amount",
+                    principal=app.principal,
+                    savings_multiple=product.savings_multiple,
+                    savings=app.savings,
                 )
             )
     ceiling = ceiling_for(product, app.cycle)
     if ceiling is not None and app.principal > ceiling:
         problems.append(
             RuleViolation(
-                f"{app.principal} is above the ceiling {ceiling} of loan cycle {app.cycle}",
+                "%(principal)s is above the ceiling %(ceiling)s of loan cycle %(cycle)s",
                 field="amount",
+                principal=app.principal,
+                ceiling=ceiling,
+                cycle=app.cycle,
             )
         )
     if product.starter and app.cycle > 1:
@@ -202,9 +213,14 @@ def _capacity_problems(app: Application, schedule: Schedule | None) -> list[Rule
     if monthly > capacity:
         return [
             RuleViolation(
-                f"instalments of about {monthly} a month are above what the activity leaves "
-                f"to repay with ({capacity} a month): lend less or over more instalments",
+                (
+                    "instalments of about %(monthly)s a month are above what the "
+                    "activity leaves to repay with (%(capacity)s a month): lend "
+                    "less or over more instalments"
+                ),
                 field="amount",
+                monthly=monthly,
+                capacity=capacity,
             )
         ]
     return []

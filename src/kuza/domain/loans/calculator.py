@@ -162,7 +162,7 @@ def terms_from_json(obj: Json) -> LoanTerms:
 
 def _object(value: Any, field: str) -> Json:
     if not isinstance(value, Mapping):
-        raise InvalidTerms(f"{field} must be a JSON object", field=field)
+        raise InvalidTerms("%(field_name)s must be a JSON object", field=field, field_name=field)
     return value
 
 
@@ -175,14 +175,14 @@ def _list(value: Any) -> list[Any]:
 def _str(obj: Json, key: str, field: str | None = None) -> str:
     value = obj.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidTerms(f"{key} must be a non-empty string", field=field or key)
+        raise InvalidTerms("%(key)s must be a non-empty string", field=field or key, key=key)
     return value
 
 
 def _int(obj: Json, key: str, field: str | None = None, default: int | None = None) -> int:
     value = obj.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidTerms(f"{key} must be a whole number", field=field or key)
+        raise InvalidTerms("%(key)s must be a whole number", field=field or key, key=key)
     return value
 
 
@@ -191,18 +191,22 @@ def _money(obj: Json, key: str, field: str | None = None) -> Decimal:
     value = obj.get(key)
     if isinstance(value, (bool, float, Decimal)):
         raise InvalidTerms(
-            f'{name} must be a decimal string such as "12.50", not a JSON number', field=name
+            ('%(name)s must be a decimal string such as "12.50", not a JSON number'),
+            field=name,
+            name=name,
         )
     if isinstance(value, int):
         return Decimal(value)
     if not isinstance(value, str):
-        raise InvalidTerms(f"{name} must be a decimal string", field=name)
+        raise InvalidTerms("%(name)s must be a decimal string", field=name, name=name)
     try:
         result = Decimal(value.strip())
     except InvalidOperation:
-        raise InvalidTerms(f"{name} is not a number: {value!r}", field=name) from None
+        raise InvalidTerms(
+            "%(name)s is not a number: %(value)s", field=name, name=name, value=repr(value)
+        ) from None
     if not result.is_finite():
-        raise InvalidTerms(f"{name} must be a finite number", field=name)
+        raise InvalidTerms("%(name)s must be a finite number", field=name, name=name)
     return result
 
 
@@ -215,17 +219,29 @@ def _fraction(value: Any, field: str) -> Decimal:
         try:
             return Decimal(top.strip()) / Decimal(bottom.strip())
         except (InvalidOperation, ZeroDivisionError):
-            raise InvalidTerms(f"{field} is not a fraction: {value!r}", field=field) from None
+            raise InvalidTerms(
+                "%(field_name)s is not a fraction: %(value)s",
+                field=field,
+                field_name=field,
+                value=repr(value),
+            ) from None
     return _money({"v": value}, "v", field)
 
 
 def _as_date(value: Any, field: str) -> date:
     if not isinstance(value, str):
-        raise InvalidTerms(f"{field} must be a date as YYYY-MM-DD", field=field)
+        raise InvalidTerms(
+            "%(field_name)s must be a date as YYYY-MM-DD", field=field, field_name=field
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidTerms(f"{field} is not a date (YYYY-MM-DD): {value!r}", field=field) from None
+        raise InvalidTerms(
+            "%(field_name)s is not a date (YYYY-MM-DD): %(value)s",
+            field=field,
+            field_name=field,
+            value=repr(value),
+        ) from None
 
 
 def _date(obj: Json, key: str) -> date:
@@ -240,7 +256,9 @@ def _enum(
         return cls(value)
     except ValueError:
         allowed = ", ".join(m.value for m in cls)
-        raise InvalidTerms(f"{key} must be one of: {allowed}", field=field or key) from None
+        raise InvalidTerms(
+            "%(key)s must be one of: %(allowed)s", field=field or key, key=key, allowed=allowed
+        ) from None
 
 
 def _days_in_year(value: Any) -> DaysInYear:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from kuza.domain.errors import InvalidAmount, InvalidTerms
+from kuza.domain.errors import DomainError, InvalidAmount, InvalidTerms
 from kuza.domain.money import Rounding, minor_units
 
 # A nominal rate above this is almost certainly a typing mistake (a monthly rate typed as
@@ -141,8 +141,8 @@ class LoanTerms:
     rounding: Rounding = field(default_factory=Rounding)
 
     def __post_init__(self) -> None:
-        for problem, field_name in check_terms(self):
-            raise InvalidTerms(problem, field=field_name)
+        for problem in check_terms(self):
+            raise problem
 
     @property
     def amount_rounding(self) -> Rounding:
@@ -160,56 +160,72 @@ class LoanTerms:
         return tuple(self.every.step(self.first_due_on, k) for k in range(self.instalments))
 
 
-def check_terms(terms: LoanTerms) -> list[tuple[str, str]]:
-    """Every problem with ``terms`` as (message, field); empty when the terms are usable."""
-    problems: list[tuple[str, str]] = []
+def check_terms(terms: LoanTerms) -> list[DomainError]:
+    """Every problem with ``terms`` (each naming its field); empty when they are usable."""
+    problems: list[DomainError] = []
     if terms.principal <= 0:
-        problems.append(("principal must be more than zero", "principal"))
+        problems.append(InvalidTerms("principal must be more than zero", "principal"))
     try:
         places = minor_units(terms.currency)
         if not 0 <= terms.rounding.decimals <= places:
             problems.append(
-                (f"{terms.currency} allows 0 to {places} decimals", "decimals"),
+                InvalidTerms(
+                    "%(currency)s allows 0 to %(places)s decimals",
+                    "decimals",
+                    currency=terms.currency,
+                    places=places,
+                ),
             )
     except InvalidAmount as exc:
-        problems.append((str(exc), "currency"))
+        problems.append(InvalidTerms(exc.template, "currency", **exc.values))
     if terms.rounding.multiple is not None and terms.rounding.multiple <= 0:
-        problems.append(("instalment multiple must be more than zero", "instalment_multiple"))
+        problems.append(
+            InvalidTerms("instalment multiple must be more than zero", "instalment_multiple")
+        )
     if terms.rate.percent < 0:
-        problems.append(("interest rate cannot be negative", "rate.percent"))
+        problems.append(InvalidTerms("interest rate cannot be negative", "rate.percent"))
     elif terms.rate.annual_percent > MAX_ANNUAL_PERCENT:
         problems.append(
-            (f"interest rate is over {MAX_ANNUAL_PERCENT}% a year: check the rate", "rate.percent")
+            InvalidTerms(
+                "interest rate is over %(max)s%% a year: check the rate",
+                "rate.percent",
+                max=MAX_ANNUAL_PERCENT,
+            )
         )
     if terms.instalments < 1:
-        problems.append(("there must be at least one instalment", "instalments"))
+        problems.append(InvalidTerms("there must be at least one instalment", "instalments"))
     if terms.every.n < 1:
-        problems.append(("repayment frequency must be at least 1", "every.n"))
+        problems.append(InvalidTerms("repayment frequency must be at least 1", "every.n"))
     grace = terms.grace
     for name in ("principal", "interest", "interest_free"):
         value = getattr(grace, name)
         if value < 0 or value >= max(terms.instalments, 1):
             problems.append(
-                (
-                    f"grace on {name} must be from 0 to one less than the instalments",
+                InvalidTerms(
+                    "grace on %(name)s must be from 0 to one less than the instalments",
                     f"grace.{name}",
+                    name=name,
                 )
             )
     if terms.first_due_on is not None and terms.first_due_on <= terms.disbursed_on:
-        problems.append(("first due date must be after disbursement", "first_due_on"))
+        problems.append(InvalidTerms("first due date must be after disbursement", "first_due_on"))
     if terms.due_dates is not None:
         dates = terms.due_dates
         if len(dates) != terms.instalments:
-            problems.append(("give one due date per instalment", "due_dates"))
+            problems.append(InvalidTerms("give one due date per instalment", "due_dates"))
         if any(b <= a for a, b in zip((terms.disbursed_on, *dates), dates, strict=False)):
             problems.append(
-                ("due dates must be after disbursement and strictly increasing", "due_dates")
+                InvalidTerms(
+                    "due dates must be after disbursement and strictly increasing", "due_dates"
+                )
             )
     for i, fee in enumerate(terms.fees):
         if fee.value < 0:
-            problems.append(("a fee cannot be negative", f"fees[{i}].value"))
+            problems.append(InvalidTerms("a fee cannot be negative", f"fees[{i}].value"))
         if fee.kind is FeeKind.PERCENT and fee.value > 100:
-            problems.append(("a percentage fee cannot be over 100%", f"fees[{i}].value"))
+            problems.append(
+                InvalidTerms("a percentage fee cannot be over 100%", f"fees[{i}].value")
+            )
     return problems
 
 

@@ -92,11 +92,20 @@ def _gate_problems(
         check = GATES.get(gate)
         if check is None:
             problems.append(
-                RuleViolation(f"gate {gate!r} cannot be checked yet: no check registered", "gate")
+                RuleViolation(
+                    "gate %(gate)s cannot be checked yet: no check registered",
+                    "gate",
+                    gate=repr(gate),
+                )
             )
         elif not check(conn, programme_id, member_id, on):
             problems.append(
-                RuleViolation(f"member {member_id} has not passed {gate!r} yet", field="gate")
+                RuleViolation(
+                    "member %(member_id)s has not passed %(gate)s yet",
+                    field="gate",
+                    member_id=member_id,
+                    gate=repr(gate),
+                )
             )
     return problems
 
@@ -127,7 +136,9 @@ def _source(req: LoanRequest, product: Product) -> LoanSource:
 def apply(db: Database, req: LoanRequest, actor: str, today: date) -> int:
     """Record an application after every rule the maker can check; returns the loan id."""
     if req.applied_on > today:
-        raise RuleViolation(f"{req.applied_on} is in the future", field="applied_on")
+        raise RuleViolation(
+            "%(applied_on)s is in the future", field="applied_on", applied_on=req.applied_on
+        )
     with db.transaction() as conn:
         group = load_group(conn, req.group_id)
         prog = programme_row(conn, group.programme_id)
@@ -136,8 +147,11 @@ def apply(db: Database, req: LoanRequest, actor: str, today: date) -> int:
         principal = Money.of(req.amount, cur)
         if req.member_id not in members_on(conn, group.id, req.applied_on):
             raise RuleViolation(
-                f"member {req.member_id} is not in group {group.name} on {req.applied_on}",
+                "member %(member_id)s is not in group %(group_name)s on %(applied_on)s",
                 field="member_id",
+                member_id=req.member_id,
+                group_name=group.name,
+                applied_on=req.applied_on,
             )
         source = _source(req, product)
         if req.partner_id is not None:
@@ -147,7 +161,9 @@ def apply(db: Database, req: LoanRequest, actor: str, today: date) -> int:
                 )
             ).first()
             if found is None:
-                raise NotFound(f"no partner {req.partner_id}", field="partner_id")
+                raise NotFound(
+                    "no partner %(partner_id)s", field="partner_id", partner_id=req.partner_id
+                )
         if product.kind is LoanKind.IN_KIND and not (req.goods_description or "").strip():
             raise DomainError("describe the goods given", field="goods_description")
         accounts = accounts_for(product.kind, group.id, req.member_id)
@@ -220,18 +236,26 @@ def _decide(
     db: Database, loan_id: int, event: LoanEvent, on: date, actor: str, note: str, today: date
 ) -> LoanStatus:
     if on > today:
-        raise RuleViolation(f"{on} is in the future", field="on")
+        raise RuleViolation("%(on)s is in the future", field="on", on=on)
     with db.transaction() as conn:
         row = load_loan(conn, loan_id)
         new = next_status(status_of(row), event)
         if event in (LoanEvent.APPROVE, LoanEvent.REJECT) and actor == row.applied_by:
             raise RuleViolation(
-                f"{actor} recorded this application and cannot also decide it: "
-                "another officer must check it (maker-checker)",
+                (
+                    "%(actor)s recorded this application and cannot also decide "
+                    "it: another officer must check it (maker-checker)"
+                ),
                 field="actor",
+                actor=actor,
             )
         if on < row.applied_on:
-            raise RuleViolation(f"{on} is before the application ({row.applied_on})", "on")
+            raise RuleViolation(
+                "%(on)s is before the application (%(applied_on)s)",
+                "on",
+                on=on,
+                applied_on=row.applied_on,
+            )
         if event is LoanEvent.APPROVE and not product_active(conn, row.product_id):
             raise RuleViolation(
                 "this loan's product is switched off: no new approvals with it "

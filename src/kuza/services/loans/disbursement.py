@@ -100,12 +100,17 @@ def insert_instalments(conn: Connection, row: Any, schedule: Schedule, first_n: 
 
 def disburse(db: Database, loan_id: int, on: date, actor: str, today: date) -> Disbursed:
     if on > today:
-        raise RuleViolation(f"{on} is in the future", field="on")
+        raise RuleViolation("%(on)s is in the future", field="on", on=on)
     with db.transaction() as conn:
         row = load_loan(conn, loan_id)
         status = next_status(status_of(row), LoanEvent.DISBURSE)
         if row.decided_on is not None and on < row.decided_on:
-            raise RuleViolation(f"{on} is before the approval ({row.decided_on})", "on")
+            raise RuleViolation(
+                "%(on)s is before the approval (%(decided_on)s)",
+                "on",
+                on=on,
+                decided_on=row.decided_on,
+            )
         product = load_product(conn, row.programme_id, row.product_id, active_only=False)
         acc = loan_accounts(row)
         cur = row.currency
@@ -145,8 +150,10 @@ def disburse(db: Database, loan_id: int, on: date, actor: str, today: date) -> D
         available = balance(conn, row.programme_id, acc.cash, cur)
         if net > available:
             raise RuleViolation(
-                f"the fund has {available} in cash, less than the {net} to hand over",
+                "the fund has %(available)s in cash, less than the %(net)s to hand over",
                 field="amount",
+                available=available,
+                net=net,
             )
         entry_id = post_entry(conn, row.programme_id, book.build(), actor)
         values["status"] = status.value

@@ -62,32 +62,45 @@ def call_guarantee(
     """Settle the guarantee of a written-off loan once: call what covers the loss, release
     the rest (or release it all)."""
     if on > today:
-        raise RuleViolation(f"{on} is in the future", field="on")
+        raise RuleViolation("%(on)s is in the future", field="on", on=on)
     if role not in CHECKER_ROLES:
         raise RuleViolation(
-            f"a {role} cannot call a guarantee: a branch manager or finance must", "role"
+            "a %(role)s cannot call a guarantee: a branch manager or finance must",
+            "role",
+            role=role,
         )
     with db.transaction() as conn:
         row = load_loan(conn, loan_id)
         status = status_of(row)
         if status not in (LoanStatus.WRITTEN_OFF, LoanStatus.RECOVERED):
             raise RuleViolation(
-                f"loan {row.id} is {status.value}: only a written-off loan's guarantee is "
-                "called (a loan repaid in full releases it when it closes)",
+                (
+                    "loan %(id)s is %(status)s: only a written-off loan's "
+                    "guarantee is called (a loan repaid in full releases it when "
+                    "it closes)"
+                ),
                 field="loan_id",
+                id=row.id,
+                status=status.value,
             )
         if not row.guarantee_minor:
-            raise RuleViolation(f"loan {row.id} has no guarantee blocked", field="loan_id")
+            raise RuleViolation("loan %(id)s has no guarantee blocked", field="loan_id", id=row.id)
         key = f"loan:{row.id}:guarantee"
         if find_transaction(conn, row.programme_id, key) is not None:
-            raise Conflict(f"the guarantee of loan {row.id} is already settled", "loan_id")
+            raise Conflict("the guarantee of loan %(id)s is already settled", "loan_id", id=row.id)
         if actor in (row.applied_by, row.disbursed_by):
             raise RuleViolation(
-                f"{actor} made this loan and cannot also settle its guarantee (maker-checker)",
+                "%(actor)s made this loan and cannot also settle its guarantee (maker-checker)",
                 field="actor",
+                actor=actor,
             )
         if on < row.closed_on:
-            raise RuleViolation(f"{on} is before the write-off ({row.closed_on})", "on")
+            raise RuleViolation(
+                "%(on)s is before the write-off (%(closed_on)s)",
+                "on",
+                on=on,
+                closed_on=row.closed_on,
+            )
         totals = dict(
             conn.execute(
                 select(loan_tx.c.kind, func.sum(loan_tx.c.amount_minor))

@@ -50,7 +50,7 @@ def held_overpayment(conn: Connection, row: Any) -> Money:
 
 def _checked(on: date, today: date, reference: str) -> str:
     if on > today:
-        raise RuleViolation(f"{on} is in the future", field="on")
+        raise RuleViolation("%(on)s is in the future", field="on", on=on)
     if not reference.strip():
         raise DomainError("reference is required (e.g. the voucher number)", field="reference")
     return reference.strip()
@@ -65,7 +65,12 @@ def _amount(raw: str | None, held: Money, cap: Money | None = None) -> Money:
             "nothing to refund or apply: the amount must be more than zero", "amount"
         )
     if money > held:
-        raise RuleViolation(f"{money} is more than the {held} held for the member", "amount")
+        raise RuleViolation(
+            "%(money)s is more than the %(held)s held for the member",
+            "amount",
+            money=money,
+            held=held,
+        )
     return money
 
 
@@ -89,7 +94,9 @@ def refund_overpayment(
             if not same or (
                 amount is not None and Money.of(amount, row.currency).minor != existing.amount_minor
             ):
-                raise Conflict(f"reference {ref!r} was already used", field="reference")
+                raise Conflict(
+                    "reference %(ref)s was already used", field="reference", ref=repr(ref)
+                )
             return Refunded(
                 row.id, existing.id, Money.from_minor(existing.amount_minor, row.currency), False
             )
@@ -97,7 +104,12 @@ def refund_overpayment(
         acc = loan_accounts(row)
         cash = balance(conn, row.programme_id, acc.cash, row.currency)
         if money > cash:
-            raise RuleViolation(f"the fund has {cash} in cash, less than {money}", "amount")
+            raise RuleViolation(
+                "the fund has %(cash)s in cash, less than %(money)s",
+                "amount",
+                cash=cash,
+                money=money,
+            )
         book = EntryBuilder(on, f"Over-payment refunded, loan {row.id}", f"loan:{row.id}",
                             f"loan-refund:{ref}")  # fmt: skip
         book.move(acc.overpaid, acc.cash, money, "over-payment refunded to the member")
@@ -141,9 +153,12 @@ def apply_overpayment(
         held_in = loan_accounts(source).overpaid
         if loan_accounts(target).overpaid != held_in:
             raise RuleViolation(
-                f"loan {to_loan_id} is not the same member's loan from the same fund: "
-                "refund the over-payment instead",
+                (
+                    "loan %(to_loan_id)s is not the same member's loan from the "
+                    "same fund: refund the over-payment instead"
+                ),
                 field="to_loan_id",
+                to_loan_id=to_loan_id,
             )
         existing = find_transaction(conn, target.programme_id, ref)
         if existing is not None:
@@ -154,6 +169,10 @@ def apply_overpayment(
             money = _amount(amount, held_overpayment(conn, source), owed)
             if money > owed:
                 raise RuleViolation(
-                    f"{money} is more than loan {to_loan_id} owes ({owed})", "amount"
+                    "%(money)s is more than loan %(to_loan_id)s owes (%(owed)s)",
+                    "amount",
+                    money=money,
+                    to_loan_id=to_loan_id,
+                    owed=owed,
                 )
         return repay_on(conn, target, money, on, ref, actor, paid_from=held_in)

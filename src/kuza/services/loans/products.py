@@ -26,7 +26,7 @@ def _decimal(data: Mapping[str, Any], key: str) -> str | None:
         return None
     value = to_decimal(raw, key)
     if value < 0:
-        raise InvalidAmount(f"{key} cannot be negative", field=key)
+        raise InvalidAmount("%(key)s cannot be negative", field=key, key=key)
     return str(value)
 
 
@@ -101,7 +101,11 @@ def set_active(db: Database, programme_id: int, product_id: int, active: bool, a
             )
         ).first()
         if row is None:
-            raise NotFound(f"no loan product {product_id} in this programme", "product_id")
+            raise NotFound(
+                "no loan product %(product_id)s in this programme",
+                "product_id",
+                product_id=product_id,
+            )
         conn.execute(update(loan_product).where(loan_product.c.id == row.id).values(active=active))
         audit.record(
             conn, programme_id, actor, "set_active", "loan_product", row.id,

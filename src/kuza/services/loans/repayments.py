@@ -66,9 +66,13 @@ def _parts(alloc: Allocation, cur: str) -> dict[str, Money]:
 def _already(conn: Connection, existing: Any, row: Any, money: Money, reference: str) -> Repaid:
     if existing.kind == TransactionKind.REPAYMENT.value and is_reversed(conn, existing):
         raise Conflict(
-            f"the repayment {reference!r} was reversed; record the payment again under a new "
-            "reference (e.g. the receipt number with a suffix)",
+            (
+                "the repayment %(reference)s was reversed; record the "
+                "payment again under a new reference (e.g. the receipt "
+                "number with a suffix)"
+            ),
             field="reference",
+            reference=repr(reference),
         )
     same = (
         existing.loan_id == row.id
@@ -77,7 +81,9 @@ def _already(conn: Connection, existing: Any, row: Any, money: Money, reference:
     )
     if not same:
         raise Conflict(
-            f"reference {reference!r} was already used for another payment", field="reference"
+            "reference %(reference)s was already used for another payment",
+            field="reference",
+            reference=repr(reference),
         )
 
     def m(minor: int) -> Money:
@@ -121,7 +127,12 @@ def repay_on(
     status = status_of(row)
     next_status(status, LoanEvent.REPAY)  # refuses closed, written-off ... loans by name
     if row.disbursed_on is not None and on < row.disbursed_on:
-        raise RuleViolation(f"{on} is before the disbursement ({row.disbursed_on})", "on")
+        raise RuleViolation(
+            "%(on)s is before the disbursement (%(disbursed_on)s)",
+            "on",
+            on=on,
+            disbursed_on=row.disbursed_on,
+        )
     product = load_product(conn, row.programme_id, row.product_id, active_only=False)
     rows = instalment_rows(conn, row.id)
     alloc = allocate_repayment(money, dues_of(rows, row.currency), product.order)
@@ -224,7 +235,7 @@ def repay(
 ) -> Repaid:
     """Record a repayment once per reference (e.g. the receipt number)."""
     if on > today:
-        raise RuleViolation(f"{on} is in the future", field="on")
+        raise RuleViolation("%(on)s is in the future", field="on", on=on)
     with db.transaction() as conn:
         row = load_loan(conn, loan_id)
         return repay_on(conn, row, Money.of(amount, row.currency), on, reference, actor)

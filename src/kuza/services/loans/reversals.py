@@ -23,7 +23,7 @@ from sqlalchemy import Connection, select, update
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import loan, loan_instalment
 from kuza.adapters.db.schema import loan_transaction as loan_tx
-from kuza.domain.errors import Conflict, DomainError, NotFound, RuleViolation
+from kuza.domain.errors import N_, Conflict, DomainError, NotFound, RuleViolation
 from kuza.domain.loans.book import TransactionKind
 from kuza.domain.loans.lifecycle import LoanStatus, reopened
 from kuza.domain.money import Money
@@ -72,17 +72,33 @@ def reverse_repayment_on(
 ) -> Reversed:
     """Reverse repayment ``tx`` of loan ``row`` inside the caller's transaction."""
     if tx.kind != TransactionKind.REPAYMENT.value or tx.loan_id != row.id:
-        raise RuleViolation(f"{tx.reference!r} is not a repayment of loan {row.id}", "reference")
+        raise RuleViolation(
+            "%(reference)s is not a repayment of loan %(id)s",
+            "reference",
+            reference=repr(tx.reference),
+            id=row.id,
+        )
     if is_reversed(conn, tx):
-        raise Conflict(f"the repayment {tx.reference!r} is already reversed", field="reference")
+        raise Conflict(
+            "the repayment %(reference)s is already reversed",
+            field="reference",
+            reference=repr(tx.reference),
+        )
     if on < tx.on_date:
-        raise RuleViolation(f"{on} is before the repayment ({tx.on_date})", field="on")
+        raise RuleViolation(
+            "%(on)s is before the repayment (%(on_date)s)", field="on", on=on, on_date=tx.on_date
+        )
     later = _later(conn, row, tx)
     if later is not None:
         raise RuleViolation(
-            f"the {later.kind} {later.reference!r} was booked on loan {row.id} after this "
-            "repayment: reverse the latest first",
+            (
+                "the %(kind)s %(reference)s was booked on loan %(id)s after "
+                "this repayment: reverse the latest first"
+            ),
             field="reference",
+            kind=later.kind,
+            reference=repr(later.reference),
+            id=row.id,
         )
     rescheduled = conn.execute(
         select(loan_tx.c.id).where(
@@ -94,9 +110,12 @@ def reverse_repayment_on(
     held = -balance(conn, row.programme_id, acc.overpaid, row.currency).minor
     if tx.overpaid_minor > held:
         raise RuleViolation(
-            f"the over-payment of this repayment was already refunded or used "
-            f"({Money.from_minor(held, row.currency)} still held)",
+            (
+                "the over-payment of this repayment was already refunded or "
+                "used (%(value)s still held)"
+            ),
             field="reference",
+            value=Money.from_minor(held, row.currency),
         )
     entry_id = reverse_entry(conn, row.programme_id, tx.entry_id, on, reason, actor)
     c = loan_instalment.c
@@ -167,25 +186,36 @@ def reverse_repayment(
     recorded it must do it (maker-checker). A repayment taken at a meeting is undone by
     correcting the meeting, so that the sheet and the loan book agree."""
     if on > today:
-        raise RuleViolation(f"{on} is in the future", field="on")
+        raise RuleViolation("%(on)s is in the future", field="on", on=on)
     if not reason.strip():
         raise DomainError("say why the repayment is reversed", field="reason")
     with db.transaction() as conn:
         row = load_loan(conn, loan_id)
         tx = find_transaction(conn, row.programme_id, reference.strip())
         if tx is None or tx.loan_id != row.id:
-            raise NotFound(f"no repayment {reference!r} on loan {loan_id}", field="reference")
+            raise NotFound(
+                "no repayment %(reference)s on loan %(loan_id)s",
+                field="reference",
+                reference=repr(reference),
+                loan_id=loan_id,
+            )
         if tx.created_by == actor:
             raise RuleViolation(
-                f"{actor} recorded this repayment and cannot also reverse it: another "
-                "officer must (maker-checker)",
+                (
+                    "%(actor)s recorded this repayment and cannot also reverse "
+                    "it: another officer must (maker-checker)"
+                ),
                 field="actor",
+                actor=actor,
             )
         if tx.meeting_id is not None:
             raise RuleViolation(
-                f"this repayment was taken at meeting {tx.meeting_id}: correct the meeting "
-                "instead (kuza meeting correct)",
+                (
+                    "this repayment was taken at meeting %(meeting_id)s: correct "
+                    "the meeting instead (kuza meeting correct)"
+                ),
                 field="reference",
+                meeting_id=tx.meeting_id,
             )
         return reverse_repayment_on(conn, row, tx, on, reason, actor)
 
@@ -210,6 +240,8 @@ def reverse_meeting_repayments(
                 reverse_repayment_on(conn, load_loan(conn, tx.loan_id), tx, on, reason, actor)
             )
         except DomainError as exc:
-            exc.message = f"loan {tx.loan_id}: {exc.message}"
+            inner = DomainError(exc.template, exc.field, **exc.values)
+            exc.template = N_("loan %(loan_id)s: %(why)s")
+            exc.values = {"loan_id": tx.loan_id, "why": inner}
             raise
     return done

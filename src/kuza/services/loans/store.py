@@ -59,10 +59,16 @@ def load_product(
         )
     ).first()
     if row is None:
-        raise NotFound(f"no loan product {product_id} in this programme", field="product_id")
+        raise NotFound(
+            "no loan product %(product_id)s in this programme",
+            field="product_id",
+            product_id=product_id,
+        )
     if active_only and not row.active:
         raise RuleViolation(
-            f"loan product {row.name} is switched off: choose another product", "product_id"
+            "loan product %(row_name)s is switched off: choose another product",
+            "product_id",
+            row_name=row.name,
         )
     return product_of(row)
 
@@ -79,7 +85,7 @@ def load_loan(
 ) -> Any:
     """The loan row; held for update on PostgreSQL so two commands on it queue up."""
     if isinstance(loan_id, bool) or not isinstance(loan_id, int):
-        raise NotFound(f"no loan {loan_id!r}", field="loan_id")
+        raise NotFound("no loan %(loan_id)s", field="loan_id", loan_id=repr(loan_id))
     query = select(loan).where(loan.c.id == loan_id)
     if programme_id is not None:
         query = query.where(loan.c.programme_id == programme_id)
@@ -87,7 +93,7 @@ def load_loan(
         query = query.with_for_update()
     row = conn.execute(query).first()
     if row is None:
-        raise NotFound(f"no loan {loan_id}", field="loan_id")
+        raise NotFound("no loan %(loan_id)s", field="loan_id", loan_id=loan_id)
     return row
 
 

@@ -171,7 +171,7 @@ def loan_detail(db: Database, loan_id: int) -> LoanDetail:
     with db.read() as conn:
         r = conn.execute(_query(None).where(loan.c.id == loan_id)).first()
         if r is None:
-            raise NotFound(f"no loan {loan_id}", field="loan_id")
+            raise NotFound("no loan %(loan_id)s", field="loan_id", loan_id=loan_id)
         inst = conn.execute(
             select(loan_instalment)
             .where(loan_instalment.c.loan_id == loan_id)

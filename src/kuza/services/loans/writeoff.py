@@ -47,7 +47,7 @@ CHECKER_ROLES = frozenset({"branch_manager", "country_manager", "finance", "admi
 
 def _not_future(on: date, today: date) -> None:
     if on > today:
-        raise RuleViolation(f"{on} is in the future", field="on")
+        raise RuleViolation("%(on)s is in the future", field="on", on=on)
 
 
 def write_off(
@@ -73,16 +73,25 @@ def write_off_in(
         raise DomainError("say why the loan is written off", field="reason")
     if role not in CHECKER_ROLES:
         raise RuleViolation(
-            f"a {role} cannot write a loan off: a branch manager or finance must", "role"
+            "a %(role)s cannot write a loan off: a branch manager or finance must",
+            "role",
+            role=role,
         )
     row = load_loan(conn, loan_id)
     status = next_status(status_of(row), LoanEvent.WRITE_OFF)
     if actor in (row.applied_by, row.disbursed_by):
         raise RuleViolation(
-            f"{actor} made this loan and cannot also write it off (maker-checker)", "actor"
+            "%(actor)s made this loan and cannot also write it off (maker-checker)",
+            "actor",
+            actor=actor,
         )
     if on < row.disbursed_on:
-        raise RuleViolation(f"{on} is before the disbursement ({row.disbursed_on})", "on")
+        raise RuleViolation(
+            "%(on)s is before the disbursement (%(disbursed_on)s)",
+            "on",
+            on=on,
+            disbursed_on=row.disbursed_on,
+        )
     amount = outstanding_principal(instalment_rows(conn, row.id), row.currency)
     acc = loan_accounts(row)
     key = f"loan:{row.id}:write-off"

@@ -85,8 +85,7 @@ def dashboard_page(
     try:
         board = _load(cfg, user, start, end, programme)
     except DomainError as exc:
-        _ = tr(request)
-        context["error"] = {"field": exc.field, "message": _(exc.message)}
+        context["error"] = {"field": exc.field, "message": exc.message}
         return render(request, "dashboard.html", {**context, "board": None}, 422)
     _ = tr(request)
     context |= {

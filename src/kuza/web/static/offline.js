@@ -113,7 +113,8 @@
       headers: {
         "Content-Type": "application/json",
         "X-CSRF-Token": csrf(),
-        "Idempotency-Key": item.key
+        "Idempotency-Key": item.key,
+        "Accept-Language": document.documentElement.lang || "en"
       },
       body: JSON.stringify(item.sheet)
     }).then(function (r) {

@@ -1,0 +1,44 @@
+"""Domain error messages in the language of the request being served.
+
+A pure ASGI middleware: during each HTTP request, :attr:`DomainError.message` reads
+through that language's error catalogue (:func:`kuza.domain.errors.messages_in`), so
+every page and API body that shows one is translated without each route doing it. The
+language is looked up only when a message is read. Pages: the user's language, as for
+the rest of the page (:func:`kuza.web.deps.locale_of`). API: ``Accept-Language``, else
+English (``offline.js`` sends the page's language).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from kuza.domain.errors import messages_in
+from kuza.web import i18n
+from kuza.web.deps import locale_of
+
+
+class ErrorLanguage:
+    def __init__(self, app: ASGIApp, api_prefix: str) -> None:
+        self.app = app
+        self.api_prefix = api_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        api = str(scope.get("path", "")).startswith(self.api_prefix)
+        chosen: list[str] = []
+
+        def translate(template: str) -> str:
+            if not chosen:
+                chosen.append(_api_locale(scope) if api else locale_of(Request(scope)))
+            return str(i18n.error_translations(chosen[0]).gettext(template))
+
+        with messages_in(translate):
+            await self.app(scope, receive, send)
+
+
+def _api_locale(scope: Scope) -> str:
+    header = Request(scope).headers.get("accept-language", "")
+    return i18n.pick(i18n.from_accept_language(header))
