@@ -4,6 +4,7 @@ booked exactly once when the connection is back; logging out forgets the kept sh
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -24,6 +25,16 @@ KEPT_SHEETS = """async () => {
 }"""
 
 
+def _until(page: Any, expression: str, seconds: float = 20) -> None:
+    """Poll from Python: wait_for_function compiles its predicate with eval, which the
+    pages' Content-Security-Policy (no 'unsafe-eval') refuses."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {seconds} s: {expression}")
+        time.sleep(0.1)
+
+
 def _booked(site: Site) -> tuple[int, int]:
     with site.db.read() as conn:
         return (
@@ -40,12 +51,12 @@ def test_a_sheet_opened_once_opens_offline_and_is_booked_once(site: Site, browse
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]:has-text('Log in')")
     page.wait_for_url(f"{site.url}/groups")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    _until(page, "navigator.serviceWorker.controller !== null")
     gid, m0 = site.world.group_id, site.world.member_ids[0]
     sheet = f"/groups/{gid}/meetings/new"
     first = page.goto(site.url + sheet)
     assert first is not None and first.ok
-    page.wait_for_function(f"({KEPT_SHEETS})().then((u) => u.includes('{sheet}'))")
+    _until(page, f"({KEPT_SHEETS})().then((u) => u.includes('{sheet}'))")
     name = page.inner_text("h1 + .sub").split(" · ")[0]
 
     with site.db.transaction() as conn:  # the server's page changes: offline shows the kept one
@@ -79,7 +90,7 @@ def test_a_sheet_opened_once_opens_offline_and_is_booked_once(site: Site, browse
 
     page.click("button:has-text('Log out')")
     page.wait_for_url(f"{site.url}/login*")
-    page.wait_for_function(f"({KEPT_SHEETS})().then((u) => u.length === 0)")
+    _until(page, f"({KEPT_SHEETS})().then((u) => u.length === 0)")
     context.close()
 
 
