@@ -256,6 +256,12 @@ WEB = [
         LOGIN_FIRST,
     ),
     Route(
+        "POST /enterprises",
+        ent.post_form("/enterprises", name="x", owners="1", sector="retail", started_on="x"),
+        (422, 403, 422, 422, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
         "POST /enterprises/{enterprise_id}/jobs",
         ent.post_form("/enterprises/{e}/jobs", role="owner", on="x"),
         (422, 403, 422, 422, 403, 404),
@@ -566,6 +572,15 @@ API = [
         "GET /api/v1/enterprises/{enterprise_id}",
         ent.get("/api/v1/enterprises/{e}"),
         (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/enterprises",
+        _api_post(
+            "/api/v1/enterprises",
+            {"name": "x", "owner_ids": [1], "sector": "retail", "started_on": "x"},
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
         401,
     ),
     Route(

@@ -47,6 +47,12 @@ def add_value_chain(
         return int(vid)
 
 
+def programme_sectors(db: Database, programme_id: int) -> tuple[str, ...]:
+    """The sectors an enterprise of this programme may be registered in."""
+    with db.read() as conn:
+        return sectors(programme_row(conn, programme_id).settings)
+
+
 def value_chain_id(conn: Connection, programme_id: int, code: str) -> int:
     found = conn.execute(
         select(value_chain.c.id).where(

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from kuza.domain.access import Principal
 from kuza.domain.groups import Sex
 from kuza.domain.jobs import JobEventKind, JobRole, VerificationMethod
-from kuza.services import jobs
+from kuza.services import enterprises, jobs
 from kuza.services.enterprise_views import (
     EnterpriseRow,
     can_see_enterprise,
@@ -22,8 +22,18 @@ from kuza.services.enterprise_views import (
     enterprise_total,
     enterprise_view,
 )
-from kuza.web.api.deps import GroupReader, IdempotencyKey, Limit, Offset, Recorder, idempotent
+from kuza.services.visits import programme_of_member
+from kuza.web.api.deps import (
+    GroupReader,
+    IdempotencyKey,
+    Limit,
+    Offset,
+    Recorder,
+    check_member,
+    idempotent,
+)
 from kuza.web.api.impact_schemas import (
+    EnterpriseCreate,
     EnterprisePublic,
     EnterprisesPublic,
     EnterpriseSummaryPublic,
@@ -114,6 +124,38 @@ def _public(cfg: Config, enterprise_id: int) -> EnterprisePublic:
 def read_enterprise(enterprise_id: IdPath, user: GroupReader, cfg: Config) -> EnterprisePublic:
     check_enterprise(cfg, user, enterprise_id)
     return _public(cfg, enterprise_id)
+
+
+@router.post("/enterprises", response_model=EnterprisePublic, status_code=201, responses=WRITE)
+def create_enterprise(
+    request: Request,
+    body: EnterpriseCreate,
+    user: Recorder,
+    cfg: Config,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Register a members' enterprise; every owner must be a member the caller sees
+    (404 otherwise) and all of one programme (the first owner's)."""
+    for owner in body.owner_ids:
+        check_member(cfg, user, owner)
+    new = enterprises.NewEnterprise(
+        name=body.name,
+        owner_ids=body.owner_ids,
+        sector=body.sector,
+        started_on=body.started_on,
+        location=body.location,
+        value_chain=body.value_chain,
+        registered=body.registered,
+        registration_no=body.registration_no,
+        household_size=body.household_size,
+    )
+
+    def run() -> tuple[int, EnterprisePublic]:
+        programme_id = programme_of_member(cfg.db, body.owner_ids[0])
+        eid = enterprises.register_enterprise(cfg.db, programme_id, new, actor=user.username)
+        return 201, _public(cfg, eid)
+
+    return idempotent(request, cfg, user, key, body, run)
 
 
 def _recorded(cfg: Config, enterprise_id: int, event_id: int) -> tuple[int, JobEventRecordedPublic]:

@@ -116,6 +116,22 @@ class EnterprisePublic(EnterpriseSummaryPublic):
     job_list: list[JobPublic] = Field(description="Each job with its events, oldest first")
 
 
+class EnterpriseCreate(Strict):
+    name: Name
+    owner_ids: Annotated[list[Id], Field(min_length=1, max_length=20)] = Field(
+        description="The members who own it, all in the caller's scope and one programme"
+    )
+    sector: Code = Field(description="One of the programme's sectors (settings.sectors)")
+    started_on: date
+    location: Text = ""
+    value_chain: Code | None = Field(None, description="A value chain's code, if any")
+    registered: bool = Field(False, description="Formally registered; then registration_no")
+    registration_no: Text | None = None
+    household_size: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        None, description="Default: the owners' household sizes added"
+    )
+
+
 class JobCreate(Strict):
     role: Literal["owner", "employee"]
     on: date

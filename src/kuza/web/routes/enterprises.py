@@ -11,10 +11,11 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuza.domain.access import Principal, may_record_meetings, sees_group_pages
+from kuza.domain.enterprises import DEFAULT_SECTORS
 from kuza.domain.errors import DomainError
 from kuza.domain.groups import Sex
 from kuza.domain.jobs import JobEventKind, JobRole, VerificationMethod
-from kuza.services import jobs
+from kuza.services import enterprises, jobs, users
 from kuza.services.enterprise_views import (
     can_see_enterprise,
     enterprise_list,
@@ -22,6 +23,8 @@ from kuza.services.enterprise_views import (
     enterprise_of_job,
     enterprise_view,
 )
+from kuza.services.market_views import programme_value_chains
+from kuza.services.visits import programme_of_member
 from kuza.web.deps import Config, CurrentUser, Form, render, tr
 from kuza.web.i18n import N_
 
@@ -46,11 +49,79 @@ def _day(raw: object, field: str) -> date:
         raise DomainError(N_("not a date like 2026-03-31"), field=field) from None
 
 
+def _list_page(
+    request: Request,
+    cfg: Config,
+    user: Principal,
+    form: Mapping[str, str],
+    error: Mapping[str, str | None] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The list, and for a recorder the registration form (the sectors and value chains
+    of her programme; an admin's are the default sectors and any chain code)."""
+    pid = user.programme_id
+    context = {
+        "rows": enterprise_list(cfg.db, user),
+        "may_record": may_record_meetings(user),
+        "form": form,
+        "error": error,
+        "today": cfg.today().isoformat(),
+        "sectors": enterprises.programme_sectors(cfg.db, pid) if pid else DEFAULT_SECTORS,
+        "chains": programme_value_chains(cfg.db, pid) if pid else [],
+    }
+    return render(request, "enterprises.html", context, status)
+
+
 @router.get("/enterprises", response_class=HTMLResponse)
-def enterprises_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
+def enterprises_page(
+    request: Request, user: CurrentUser, cfg: Config, owner: int | None = None
+) -> HTMLResponse:
     if not sees_group_pages(user):
         raise HTTPException(404, N_("No such page."))
-    return render(request, "enterprises.html", {"rows": enterprise_list(cfg.db, user)})
+    form = {"owners": str(owner) if owner else ""}
+    return _list_page(request, cfg, user, form)
+
+
+def _owner_ids(raw: str, cfg: Config, user: Principal) -> list[int]:
+    """Member numbers separated by commas or spaces, each one the user sees."""
+    parts = raw.replace(",", " ").split()
+    if not parts or not all(p.isdigit() and 0 < int(p) < 2**31 for p in parts):
+        raise DomainError(N_("Give the owners' member numbers, like 12, 15."), field="owners")
+    ids = [int(p) for p in parts]
+    for mid in ids:
+        if not users.can_see_member(cfg.db, user, mid):
+            raise DomainError(N_("One of these members is not one of yours."), field="owners")
+    return ids
+
+
+@router.post("/enterprises", response_model=None)
+def enterprise_create(request: Request, user: CurrentUser, cfg: Config, data: Form) -> Response:
+    if not sees_group_pages(user):
+        raise HTTPException(404, N_("No such page."))
+    _recorder(user)
+    form = {k: str(v) for k, v in data.items() if k != "csrf_token"}
+    try:
+        owners = _owner_ids(form.get("owners", ""), cfg, user)
+        size = form.get("household_size", "").strip()
+        if size and not size.isdigit():
+            raise DomainError(N_("Household size: a whole number, 1 or more."), "household_size")
+        new = enterprises.NewEnterprise(
+            name=form.get("name", ""),
+            owner_ids=owners,
+            sector=form.get("sector", ""),
+            started_on=_day(form.get("started_on"), "started_on"),
+            location=form.get("location", "").strip(),
+            value_chain=form.get("value_chain", "").strip() or None,
+            registered=form.get("registered") == "yes",
+            registration_no=form.get("registration_no", "").strip() or None,
+            household_size=int(size) if size else None,
+        )
+        programme_id = programme_of_member(cfg.db, owners[0])
+        eid = enterprises.register_enterprise(cfg.db, programme_id, new, actor=user.username)
+    except DomainError as exc:
+        error = {"field": exc.field, "message": exc.message}
+        return _list_page(request, cfg, user, form, error, 422)
+    return _done(request, eid, N_("Enterprise registered."))
 
 
 def _page(
