@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import cost_entry
-from kuza.domain.costs import CostCategory, CostLine, Stage
+from kuza.domain.costs import CostCategory, CostLine, CostRowsRefused, Stage
 from kuza.domain.errors import DomainError, NotFound
 from kuza.domain.ledger import AccountCode, AccountKey
 from kuza.domain.money import Money
@@ -88,3 +88,18 @@ def test_csv_without_a_required_column(db: Database) -> None:
     assert exc.value.field == "category"
     with pytest.raises(NotFound):
         costs.import_costs_csv(db, 999, CSV)
+
+
+def test_every_bad_row_is_named_and_nothing_booked(db: Database) -> None:
+    w = make_world(db)
+    bad = CSV + "V-3,9,staff,2026-03-01,2026-03-31,10,,\nV-4,1,staff,2026-03-01,2026-03-31,x,,\n"
+    with pytest.raises(CostRowsRefused) as exc:
+        costs.import_costs_csv(db, w.programme_id, bad)
+    assert [(n, e.field) for n, e in exc.value.rows] == [(4, "stage"), (5, "amount")]
+    assert exc.value.field == "stage"
+    assert exc.value.message.startswith("nothing was booked, 2 bad rows: row 4: stage must")
+    assert "; row 5: " in exc.value.message
+    assert cost_count(db) == 0
+    with pytest.raises(DomainError) as empty:
+        costs.import_costs_csv(db, w.programme_id, CSV.splitlines()[0] + "\n")
+    assert empty.value.field == "file"

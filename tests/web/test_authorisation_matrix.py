@@ -261,6 +261,19 @@ WEB = [
         (422, 403, 422, 422, 403, 404),
         LOGIN_FIRST,
     ),
+    Route("GET /costs", _get("/costs"), (OK, OK, 403, 403, OK, 404), LOGIN_FIRST),
+    Route(
+        "POST /costs",
+        _web_post("/costs", reference="V", stage="1", category="staff", amount="x"),
+        (422, 422, 403, 403, 422, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /costs/import",
+        _web_post("/costs/import"),
+        (422, 422, 403, 403, 422, 404),
+        LOGIN_FIRST,
+    ),
     Route(
         "POST /enterprises/{enterprise_id}/jobs",
         ent.post_form("/enterprises/{e}/jobs", role="owner", on="x"),
@@ -581,6 +594,19 @@ API = [
             {"name": "x", "owner_ids": [1], "sector": "retail", "started_on": "x"},
         ),
         (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route("GET /api/v1/costs", _get("/api/v1/costs"), (OK, OK, 403, 403, OK, 403), 401),
+    Route(
+        "POST /api/v1/costs",
+        _api_post("/api/v1/costs", {"reference": "V", "stage": 1, "category": "staff"}),
+        (BAD, BAD, 403, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/cost-imports",
+        _api_post("/api/v1/cost-imports", {"csv": ""}),
+        (BAD, BAD, 403, 403, BAD, 403),
         401,
     ),
     Route(

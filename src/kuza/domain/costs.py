@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
 
-from kuza.domain.errors import DomainError
+from kuza.domain.access import Role
+from kuza.domain.errors import N_, DomainError
 from kuza.domain.ledger import AccountCode
 from kuza.domain.money import Money
 
@@ -61,6 +62,43 @@ def check_cost(line: CostLine) -> CostLine:
     if line.period_end < line.period_start:
         raise DomainError("period_end is before period_start", field="period_end")
     return line
+
+
+COST_KEEPERS = frozenset({Role.ADMIN, Role.COUNTRY_MANAGER, Role.FINANCE})
+
+
+def may_record_costs(role: Role) -> bool:
+    """Costs are the programme's books: finance and the managers of the programme."""
+    return role in COST_KEEPERS
+
+
+class _Rows:
+    """The bad rows as one value of a message, read in the language of the moment."""
+
+    def __init__(self, rows: list[tuple[int, DomainError]]) -> None:
+        self.rows = rows
+
+    def __str__(self) -> str:
+        return "; ".join(str(row_error(n, e)) for n, e in self.rows)
+
+
+def row_error(n: int, error: DomainError) -> DomainError:
+    """``error`` placed on row ``n`` of a sheet (its message is read when shown)."""
+    return type(error)(N_("row %(row)s: %(problem)s"), error.field, row=n, problem=error)
+
+
+class CostRowsRefused(DomainError):
+    """An import with bad rows, each one named (row number, field, message); the field
+    is the first bad row's."""
+
+    def __init__(self, rows: list[tuple[int, DomainError]]) -> None:
+        super().__init__(
+            N_("nothing was booked, %(count)s bad rows: %(rows)s"),
+            rows[0][1].field,
+            count=len(rows),
+            rows=_Rows(rows),
+        )
+        self.rows = rows
 
 
 CSV_COLUMNS = ("reference", "stage", "category", "period_start", "period_end", "amount")

@@ -1,18 +1,22 @@
-"""Programme costs: record one, or import a CSV of them, each posted to the ledger."""
+"""Programme costs: record one, or import a CSV of them, each posted to the ledger;
+the latest ones listed for the costs page."""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Select, func, insert, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import branch, cost_entry
-from kuza.domain.costs import CSV_COLUMNS, CostLine, check_cost, parse_cost_row
+from kuza.domain.costs import CSV_COLUMNS, CostLine, CostRowsRefused, check_cost, parse_cost_row
 from kuza.domain.errors import CurrencyMismatch, DomainError, NotFound
 from kuza.domain.ledger import AccountCode, AccountKey, EntryBuilder
+from kuza.domain.money import Money
 from kuza.services import audit
 from kuza.services.ledger import post_entry
 from kuza.services.programmes import programme_row
@@ -89,6 +93,12 @@ def _book(conn: Connection, programme_id: int, line: CostLine, actor: str) -> in
     return int(cid)
 
 
+def programme_currency(db: Database, programme_id: int) -> str:
+    """Costs are kept in the programme's currency."""
+    with db.read() as conn:
+        return str(programme_row(conn, programme_id).currency)
+
+
 def record_cost(db: Database, programme_id: int, line: CostLine, actor: str = "system") -> int:
     with db.transaction() as conn:
         cid = _book(conn, programme_id, line, actor)
@@ -104,7 +114,8 @@ def record_cost(db: Database, programme_id: int, line: CostLine, actor: str = "s
 def import_costs_csv(
     db: Database, programme_id: int, text: str, actor: str = "system"
 ) -> CostImport:
-    """All rows or none: the first bad row stops the import, naming its row and field."""
+    """All rows or none: every bad row is named (row number and field) and nothing is
+    booked while one is bad."""
     reader = csv.DictReader(io.StringIO(text))
     header = set(reader.fieldnames or [])
     missing = [c for c in CSV_COLUMNS if c not in header]
@@ -114,6 +125,7 @@ def import_costs_csv(
         )
     created: list[int] = []
     again: list[str] = []
+    refused: list[tuple[int, DomainError]] = []
     with db.transaction() as conn:
         currency = programme_row(conn, programme_id).currency
         seen: set[str] = set()
@@ -127,11 +139,76 @@ def import_costs_csv(
                         reference=repr(line.reference),
                     )
                 seen.add(line.reference)
+                # A bad row fails before _book writes; the good ones go back with the
+                # transaction when another row is bad.
                 cid = _book(conn, programme_id, line, actor)
             except DomainError as exc:
-                raise type(exc)(f"row {n}: {exc.message}", exc.field) from None
+                refused.append((n, exc))
+                continue
             if cid is None:
                 again.append(line.reference)
             else:
                 created.append(cid)
+        if refused:
+            raise CostRowsRefused(refused)
+        if not created and not again:
+            raise DomainError("the CSV has no cost rows", field="file")
         return CostImport(created, again)
+
+
+@dataclass(frozen=True)
+class CostRow:
+    id: int
+    reference: str
+    stage: int
+    category: str
+    branch: str
+    period_start: date
+    period_end: date
+    amount: Money
+    memo: str
+    recorded_by: str
+
+
+def _cost_rows(where: Any, limit: int, offset: int) -> Select[Any]:
+    return (
+        select(cost_entry, branch.c.name.label("branch_name"))
+        .outerjoin(branch, branch.c.id == cost_entry.c.branch_id)
+        .where(where)
+        .order_by(cost_entry.c.period_end.desc(), cost_entry.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+def _cost_row(r: Any) -> CostRow:
+    return CostRow(
+        r.id, r.reference, r.stage, r.category, r.branch_name or "", r.period_start,
+        r.period_end, Money.from_minor(r.amount_minor, r.currency), r.memo, r.recorded_by,
+    )  # fmt: skip
+
+
+def cost_list(db: Database, programme_id: int, limit: int, offset: int = 0) -> list[CostRow]:
+    """The programme's costs, the latest period first."""
+    query = _cost_rows(cost_entry.c.programme_id == programme_id, limit, offset)
+    with db.read() as conn:
+        return [_cost_row(r) for r in conn.execute(query).all()]
+
+
+def cost_row(db: Database, cost_id: int) -> CostRow:
+    with db.read() as conn:
+        found = conn.execute(_cost_rows(cost_entry.c.id == cost_id, 1, 0)).first()
+    if found is None:
+        raise NotFound("no cost %(id)s", field="cost_id", id=cost_id)
+    return _cost_row(found)
+
+
+def cost_total(db: Database, programme_id: int) -> int:
+    with db.read() as conn:
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(cost_entry)
+                .where(cost_entry.c.programme_id == programme_id)
+            ).scalar_one()
+        )

@@ -34,6 +34,7 @@ from kuza.web.routes import (
     admin_accounts,
     approvals,
     auth,
+    costs,
     dashboard,
     enterprises,
     groups,
@@ -160,6 +161,7 @@ def create_app(
     app.include_router(admin.router, dependencies=protected)
     app.include_router(admin_accounts.router, dependencies=protected)
     app.include_router(dashboard.router, dependencies=protected)
+    app.include_router(costs.router, dependencies=protected)
     app.include_router(training.router, dependencies=protected)
     app.include_router(enterprises.router, dependencies=protected)
     app.include_router(members.router, dependencies=protected)

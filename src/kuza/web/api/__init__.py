@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from kuza.web.api import (
     approvals,
     auth,
+    costs,
     enterprises,
     errors,
     groups,
@@ -63,6 +64,7 @@ def create_api(config: WebConfig) -> FastAPI:
         insurance_plans,
         insurance_claims,
         settings,
+        costs,
     ):
         api.include_router(module.router)
     return api

@@ -1,0 +1,178 @@
+"""Programme costs (what cost per job divides): the latest cost lines, one recorded by
+hand or a CSV of them uploaded, each posted to the ledger by the service. Admin, country
+manager and finance only; a file with a bad row books nothing and names every bad row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from kuza.domain.access import Principal, Role, sees_group_pages
+from kuza.domain.costs import (
+    CSV_COLUMNS,
+    CSV_OPTIONAL,
+    CostCategory,
+    CostLine,
+    CostRowsRefused,
+    Stage,
+    may_record_costs,
+)
+from kuza.domain.errors import DomainError
+from kuza.domain.money import Money
+from kuza.services import admin, costs
+from kuza.web.deps import Config, CurrentUser, Form, render, tr
+from kuza.web.i18n import N_
+
+router = APIRouter()
+PAGE = 50
+MAX_FILE = 2_000_000  # bytes: a year of vouchers is far less
+LINE_FIELDS = (*CSV_COLUMNS, *CSV_OPTIONAL, "programme_id")
+
+
+def _keeper(user: Principal) -> None:
+    if not sees_group_pages(user):
+        raise HTTPException(404, N_("No such page."))
+    if not may_record_costs(user.role):
+        raise HTTPException(403, N_("Only finance and the programme's managers keep costs."))
+
+
+def _programme(user: Principal, raw: str | None, cfg: Config) -> int:
+    """An admin picks the programme (default the first); the others keep their own."""
+    if user.role is not Role.ADMIN:
+        if user.programme_id is None:
+            raise DomainError(N_("Your account has no programme."), field="programme_id")
+        return user.programme_id
+    choices = [c.id for c in admin.programme_list(cfg.db)]
+    if raw and raw.isdigit() and int(raw) in choices:
+        return int(raw)
+    if raw:
+        raise DomainError(N_("Choose a programme."), field="programme_id")
+    if not choices:
+        raise DomainError(N_("Choose a programme."), field="programme_id")
+    return choices[0]
+
+
+def _page(
+    request: Request,
+    cfg: Config,
+    user: Principal,
+    programme_id: int | None,
+    typed: Mapping[str, str] | None = None,
+    error: Mapping[str, str | None] | None = None,
+    rows: Sequence[tuple[int, DomainError]] = (),
+    status: int = 200,
+) -> HTMLResponse:
+    pid = programme_id
+    if pid is None:
+        pid = _programme(user, None, cfg) if user.role is Role.ADMIN else user.programme_id
+    context = {
+        "programme_id": pid,
+        "programmes": admin.programme_list(cfg.db) if user.role is Role.ADMIN else [],
+        "costs": costs.cost_list(cfg.db, pid, PAGE) if pid else [],
+        "total": costs.cost_total(cfg.db, pid) if pid else 0,
+        "stages": [s.value for s in Stage],
+        "categories": [c.value for c in CostCategory],
+        "columns": CSV_COLUMNS + CSV_OPTIONAL,
+        "typed": dict(typed or {}),
+        "error": error,
+        "bad_rows": [{"row": n, "field": e.field, "message": e.message} for n, e in rows],
+        "today": cfg.today().isoformat(),
+    }
+    return render(request, "costs.html", context, status)
+
+
+@router.get("/costs", response_class=HTMLResponse)
+def costs_page(
+    request: Request,
+    user: CurrentUser,
+    cfg: Config,
+    programme: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> HTMLResponse:
+    _keeper(user)
+    try:
+        pid = _programme(user, str(programme) if programme else None, cfg)
+    except DomainError:
+        raise HTTPException(404, N_("No such programme.")) from None
+    return _page(request, cfg, user, pid)
+
+
+def _day(raw: str, field: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise DomainError(N_("not a date like 2026-03-31"), field=field) from None
+
+
+def _done(request: Request, programme_id: int, message: str) -> Response:
+    request.session["flash"] = message
+    return RedirectResponse(f"/costs?programme={programme_id}", status_code=303)
+
+
+@router.post("/costs", response_model=None)
+def cost_record(request: Request, user: CurrentUser, cfg: Config, data: Form) -> Response:
+    _keeper(user)
+    typed = {k: str(data.get(k) or "").strip() for k in LINE_FIELDS}
+    pid: int | None = None
+    try:
+        pid = _programme(user, typed["programme_id"], cfg)
+        stage, category = typed["stage"], typed["category"]
+        if stage not in {str(s.value) for s in Stage}:
+            raise DomainError(N_("Choose the stage."), field="stage")
+        if category not in {c.value for c in CostCategory}:
+            raise DomainError(N_("Choose the category."), field="category")
+        line = CostLine(
+            reference=typed["reference"],
+            stage=Stage(int(stage)),
+            category=CostCategory(category),
+            period_start=_day(typed["period_start"], "period_start"),
+            period_end=_day(typed["period_end"], "period_end"),
+            amount=Money.of(typed["amount"], costs.programme_currency(cfg.db, pid)),
+            branch=typed["branch"] or None,
+            memo=typed["memo"],
+        )
+        costs.record_cost(cfg.db, pid, line, actor=user.username)
+    except DomainError as exc:
+        error = {"form": "line", "field": exc.field, "message": exc.message}
+        return _page(request, cfg, user, pid, typed, error, status=422)
+    return _done(request, pid, tr(request)(N_("Cost recorded and posted to the ledger.")))
+
+
+@router.post("/costs/import", response_model=None)
+def cost_import(request: Request, user: CurrentUser, cfg: Config, data: Form) -> Response:
+    _keeper(user)
+    pid: int | None = None
+    try:
+        pid = _programme(user, str(data.get("programme_id") or ""), cfg)
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise DomainError(N_("Choose a CSV file."), field="file")
+        raw = upload.file.read(MAX_FILE + 1)
+        if len(raw) > MAX_FILE:
+            raise DomainError(N_("The file is too large (2 MB at most)."), field="file")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise DomainError(N_("The file is not a UTF-8 CSV."), field="file") from None
+        done = costs.import_costs_csv(cfg.db, pid, text, actor=user.username)
+    except CostRowsRefused as exc:
+        nothing = tr(request)(N_("Nothing was booked."))
+        error = {"form": "file", "field": "file", "message": nothing}
+        return _page(request, cfg, user, pid, None, error, exc.rows, 422)
+    except DomainError as exc:
+        error = {"form": "file", "field": "file", "message": exc.message}
+        return _page(request, cfg, user, pid, None, error, status=422)
+    message = tr(request)(
+        N_("%(booked)s costs booked, %(again)s already booked before."),
+        booked=len(done.created),
+        again=len(done.already_booked),
+    )
+    return _done(request, pid, message)
+
+
+# Values shown through _() on the page.
+SHOWN_VALUES = (N_("staff"), N_("training"), N_("materials"), N_("overhead"))
