@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from kuza.adapters.db.engine import Database
+from kuza.services.meeting_batch import MAX_BATCH
 from tests.web.conftest import TODAY, Org
 from tests.web.test_api import API, a_sheet, bearer, counts
 
@@ -76,3 +78,9 @@ def test_a_malformed_sync_is_refused_whole_naming_the_sheet(
     r = client.post(f"{API}/meeting-batches", json={"meetings": [a_sheet(org)]}, headers=manager)
     assert r.status_code == 403
     assert counts(db) == (0, 0)
+
+
+def test_the_offline_outbox_chunks_its_sync_at_the_batch_limit() -> None:
+    """offline.js sends at most BATCH sheets per request: more would be refused whole."""
+    script = Path(__file__).parents[2] / "src" / "kuza" / "web" / "static" / "offline.js"
+    assert f"var BATCH = {MAX_BATCH};" in script.read_text(encoding="utf-8")

@@ -1,14 +1,17 @@
 /* Kuza offline meeting capture. Hand-written, no library.
  *
  * When the collection sheet is posted without a connection, the sheet is kept in this
- * browser (localStorage) with a key made here, and sent to POST /api/v1/meetings with
- * that key as Idempotency-Key when the connection is back: a sheet sent twice is booked
- * once. A refusal (409 conflict, 422 invalid) is shown and kept until discarded. */
+ * browser (localStorage) with a key made here. When the connection is back, every queued
+ * sheet goes in one request to POST /api/v1/meeting-batches (100 at most per request),
+ * booked in one transaction: a sheet sent twice is booked once. A sheet refused (a
+ * conflict with a posted meeting, an amount refused) is shown with its error and kept
+ * until discarded; the others leave the outbox. Without an answer, all stay queued. */
 (function () {
   "use strict";
   var STORE = "kuza.outbox.v1";
   var box = document.getElementById("outbox");
   var sending = false;
+  var BATCH = 100; /* sheets per sync request: MAX_BATCH of kuza.services.meeting_batch */
 
   function load() {
     try { return JSON.parse(localStorage.getItem(STORE) || "[]"); } catch (e) { return []; }
@@ -38,7 +41,7 @@
       var li = document.createElement("li");
       li.className = "field-error";
       li.textContent = box.dataset.conflict.replace(
-        "{what}", item.held_on + " — " + item.error + " ");
+        "{what}", (item.group ? item.group + ", " : "") + item.held_on + " — " + item.error + " ");
       var discard = document.createElement("button");
       discard.type = "button";
       discard.className = "link";
@@ -101,31 +104,90 @@
   function keep(form) {
     var sheet = sheetOf(form);
     var items = load();
-    items.push({ key: newKey(), held_on: sheet.held_on, sheet: sheet, saved: Date.now() });
+    items.push({
+      key: newKey(), group: form.dataset.groupName || "", held_on: sheet.held_on, sheet: sheet,
+      saved: Date.now()
+    });
     save(items);
     show();
   }
 
-  function sendOne(item) {
-    return fetch("/api/v1/meetings", {
+  /* One key per set of sheets (a 53-bit hash of their keys, cyrb53): a sync sent again
+   * after its answer was lost replays the first answer. Each sheet is also booked once
+   * on its own by its content, so a sheet in two different batches is booked once. */
+  function batchKey(chunk) {
+    var text = chunk.map(function (i) { return i.key; }).join(",");
+    var h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+    for (var k = 0; k < text.length; k++) {
+      var c = text.charCodeAt(k);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    var hash = 4294967296 * (2097151 & h2) + (h1 >>> 0);
+    return "sync-" + chunk.length + "-" + hash.toString(16) + "-" + chunk[0].key;
+  }
+
+  function post(chunk) {
+    return fetch("/api/v1/meeting-batches", {
       method: "POST",
       credentials: "same-origin",
       headers: {
         "Content-Type": "application/json",
         "X-CSRF-Token": csrf(),
-        "Idempotency-Key": item.key,
+        "Idempotency-Key": batchKey(chunk),
         "Accept-Language": document.documentElement.lang || "en"
       },
-      body: JSON.stringify(item.sheet)
-    }).then(function (r) {
-      if (r.ok) { return "done"; }
-      if (r.status === 409 || r.status === 422 || r.status === 404 || r.status === 403) {
+      body: JSON.stringify({ meetings: chunk.map(function (i) { return i.sheet; }) })
+    });
+  }
+
+  function errorOf(r) {
+    return r.json().then(function (body) {
+      return body.error || { message: "HTTP " + r.status };
+    }, function () { return { message: "HTTP " + r.status }; });
+  }
+
+  /* Send one chunk; resolves to {booked, note}. Each sheet booked or already booked
+   * leaves the outbox, each refused one stays with its error. A body the API refuses
+   * whole (422 naming meetings[i]: a sheet it cannot read) refuses that sheet and the
+   * rest is sent again; anything else (401, 403, 429, 5xx) keeps every sheet queued. */
+  function sendChunk(chunk, booked) {
+    if (!chunk.length) { return Promise.resolve({ booked: booked, note: "" }); }
+    return post(chunk).then(function (r) {
+      if (r.status === 200) {
         return r.json().then(function (body) {
-          item.error = (body.error && body.error.message) || ("HTTP " + r.status);
-          return "refused";
-        }, function () { item.error = "HTTP " + r.status; return "refused"; });
+          var gone = {};
+          var refused = {};
+          body.results.forEach(function (res) {
+            var item = chunk[res.index];
+            if (res.status === "refused") {
+              refused[item.key] = (res.error && res.error.message) || res.status;
+            } else {
+              gone[item.key] = true;
+              booked += 1;
+            }
+          });
+          save(load().filter(function (i) { return !gone[i.key]; }).map(function (i) {
+            if (refused[i.key]) { i.error = refused[i.key]; }
+            return i;
+          }));
+          return { booked: booked, note: "" };
+        });
       }
-      return "later"; /* 401 (log in again), 429, 5xx: keep it and try again */
+      return errorOf(r).then(function (error) {
+        var which = r.status === 422 && /^meetings\[(\d+)\]\.?/.exec(error.field || "");
+        if (!which || !chunk[+which[1]]) {
+          return { booked: booked, note: r.status === 403 ? error.message : "" };
+        }
+        var bad = chunk[+which[1]];
+        save(load().map(function (i) {
+          if (i.key === bad.key) { i.error = error.message.replace(which[0], ""); }
+          return i;
+        }));
+        return sendChunk(chunk.filter(function (i) { return i.key !== bad.key; }), booked);
+      });
     });
   }
 
@@ -136,26 +198,24 @@
     sending = true;
     show(say("sending", pending.length));
     var booked = 0;
+    var note = "";
     var chain = Promise.resolve();
-    pending.forEach(function (item) {
-      chain = chain.then(function () {
-        return sendOne(item).then(function (outcome) {
-          var items = load();
-          if (outcome === "done") {
-            booked += 1;
-            items = items.filter(function (i) { return i.key !== item.key; });
-          } else if (outcome === "refused") {
-            items = items.map(function (i) { return i.key === item.key ? item : i; });
-          }
-          save(items);
+    for (var start = 0; start < pending.length; start += BATCH) {
+      (function (chunk) {
+        chain = chain.then(function () {
+          if (note) { return; }
+          return sendChunk(chunk, 0).then(function (done) {
+            booked += done.booked;
+            note = done.note;
+          });
         });
-      });
-    });
+      })(pending.slice(start, start + BATCH));
+    }
     chain.catch(function () { /* the connection dropped again: the rest waits */ })
       .then(function () {
         sending = false;
         var left = load().filter(function (i) { return !i.error; }).length;
-        show(booked && !left ? say("synced", booked) : "");
+        show(note || (booked && !left ? say("synced", booked) : ""));
       });
   }
 
