@@ -15,6 +15,7 @@ from kuza.adapters.db.schema import (
     group_status_event,
     loan,
     loan_instalment,
+    loan_performance,
     meeting_move,
     member,
     membership,
@@ -449,6 +450,11 @@ def _move_loan_due_dates(conn: Connection, group_id: int, nominal: date, moved: 
         .returning(i.loan_id)
     ).scalars()
     touched = sorted(set(hit))
+    # their stored repayment figures no longer follow from their events: recomputed at
+    # the next close-day (kuza.services.loans.close_day)
+    conn.execute(
+        update(loan_performance).where(loan_performance.c.loan_id.in_(touched)).values(events=-1)
+    )
     for r in rows:
         if r.id in touched:
             dates = [moved.isoformat() if d == nominal.isoformat() else d

@@ -500,6 +500,9 @@ loan_performance = Table(
     Column("fallen_due_minor", BigInteger, nullable=False),
     Column("paid_on_time_minor", BigInteger, nullable=False),
     Column("repaid_minor", BigInteger, nullable=False),
+    # the loan's transactions + reversed ones when computed (-1: recompute at the next
+    # close-day); close-day keeps the row while the number and the dates allow
+    Column("events", Integer, nullable=False, server_default="-1"),
 )
 
 # Interest earned but not yet due on each active external loan as of the last close-day

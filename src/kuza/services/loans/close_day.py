@@ -8,7 +8,10 @@ new one booked, per programme and currency.
 
 It also stores, per loan whose repayment counts, the amounts fallen due, repaid on time
 and repaid in all as of D (``loan_performance``), so the portfolio report sums rows
-instead of matching every instalment and repayment.
+instead of matching every instalment and repayment. It recomputes them only for the loans
+whose figures can have changed since the last close-day (something fell due or is dated
+in between, a transaction or reversal was booked, the loan is new or no longer counted)
+and keeps the other rows.
 
 Idempotent for a date: a penalty is charged at most once per instalment (it remembers
 ``penalty_charged_on``) and the arrears rows are recomputed from the instalments, so
@@ -39,7 +42,9 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
+    union,
     update,
 )
 
@@ -47,11 +52,13 @@ from kuza.adapters.db.engine import Database
 from kuza.adapters.db.repayment_figures import COUNTED_STATUSES, per_loan_figures
 from kuza.adapters.db.schema import (
     close_day_run,
+    journal_entry,
     loan,
     loan_arrears,
     loan_instalment,
     loan_performance,
     loan_product,
+    loan_transaction,
 )
 from kuza.domain.loans.lifecycle import ACTIVE
 from kuza.services.ledger import now
@@ -145,12 +152,73 @@ def _rewrite_arrears(conn: Connection, day: date) -> int:
     return int(conn.execute(select(func.count()).select_from(loan_arrears)).scalar_one())
 
 
+def _events() -> Any:
+    """Per loan: its transactions + those whose journal entry is reversed. Both only
+    grow (nothing is deleted, a reversal is not undone), so a loan whose number is the
+    one stored with its figures has had no repayment, reversal, reschedule, write-off or
+    disbursement booked since they were computed, whatever the commit order."""
+    t, rev = loan_transaction.c, journal_entry.alias("rev")
+    return (
+        select(t.loan_id, (func.count() + func.count(rev.c.id)).label("events"))
+        .select_from(loan_transaction.outerjoin(rev, rev.c.reverses_id == t.entry_id))
+        .group_by(t.loan_id)
+    )
+
+
+def _stale(day: date, stored_on: date) -> Any:
+    """The counted loans whose figures as of ``day`` can differ from those stored as of
+    ``stored_on`` (not after ``day``): the figures of a loan depend only on its
+    instalments due up to the date, its repayments dated up to it and its reversals, so
+    they move only for a loan with an instalment falling due in (stored_on, day], a
+    transaction dated in (stored_on, day] (booked before the last run, dated after it),
+    an event booked since (a different number of events), no stored row, or a row marked
+    stale (-1: due dates moved with a meeting, or stored before the number was kept)."""
+    i, t, p = loan_instalment.c, loan_transaction.c, loan_performance.c
+    after, upto = literal(stored_on, Date), literal(day, Date)
+    e = _events().subquery("events")
+    changed = (
+        select(loan.c.id)
+        .select_from(
+            loan.outerjoin(e, e.c.loan_id == loan.c.id).outerjoin(
+                loan_performance, p.loan_id == loan.c.id
+            )
+        )
+        .where(
+            loan.c.status.in_(COUNTED_STATUSES),
+            or_(p.loan_id.is_(None), p.events != func.coalesce(e.c.events, 0)),
+        )
+    )
+    falling_due = select(i.loan_id).where(i.due_on > after, i.due_on <= upto)
+    dated = select(t.loan_id).where(t.on_date > after, t.on_date <= upto)
+    return union(changed, falling_due, dated)
+
+
 def _rewrite_performance(conn: Connection, day: date) -> None:
     """Per-loan repayment figures as of ``day`` for every loan whose repayment counts,
-    summed by the portfolio report (``kuza.adapters.db.repayment_figures``)."""
-    conn.execute(delete(loan_performance))
-    figures = per_loan_figures(day, loan.c.status.in_(COUNTED_STATUSES)).subquery()
-    f, p = figures.c, loan_performance.c
+    summed by the portfolio report (``kuza.adapters.db.repayment_figures``).
+
+    Only the loans whose figures can differ from the stored ones are recomputed
+    (``_stale``); the other rows are kept and their date moved to ``day``. A date
+    before the stored one, or nothing stored, recomputes every loan."""
+    p = loan_performance.c
+    stored_on = conn.execute(select(func.max(p.as_of))).scalar()
+    counted = loan.c.status.in_(COUNTED_STATUSES)
+    if stored_on is None or day < stored_on:
+        conn.execute(delete(loan_performance))
+        where = [counted]
+    else:
+        stale = _stale(day, stored_on).subquery("stale")
+        gone = select(loan.c.id).where(loan.c.status.not_in(COUNTED_STATUSES))
+        conn.execute(
+            delete(loan_performance).where(
+                or_(p.loan_id.in_(select(stale.c.id)), p.loan_id.in_(gone))
+            )
+        )
+        conn.execute(update(loan_performance).where(p.as_of != day).values(as_of=day))
+        where = [counted, loan.c.id.not_in(select(p.loan_id))]
+    figures = per_loan_figures(day, *where).subquery()
+    events = _events().subquery("events")
+    f = figures.c
     conn.execute(
         insert(loan_performance).from_select(
             [
@@ -160,6 +228,7 @@ def _rewrite_performance(conn: Connection, day: date) -> None:
                 p.fallen_due_minor,
                 p.paid_on_time_minor,
                 p.repaid_minor,
+                p.events,
             ],
             select(
                 f.loan_id,
@@ -168,7 +237,8 @@ def _rewrite_performance(conn: Connection, day: date) -> None:
                 f.fallen_due,
                 f.paid_on_time,
                 f.repaid,
-            ),
+                func.coalesce(events.c.events, 0),
+            ).select_from(figures.outerjoin(events, events.c.loan_id == f.loan_id)),
         )
     )
 
