@@ -27,7 +27,15 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from kuza.adapters.db.bulk import draw_ids, write_rows
+from kuza.adapters.db.bulk import (
+    AUDIT_COLS,
+    ENTRY_COLS,
+    LINE_COLS,
+    MEETING_COLS,
+    MLINE_COLS,
+    draw_ids,
+    write_rows,
+)
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
     audit_log,
@@ -58,44 +66,6 @@ from kuza.services.meetings import (
 )
 
 MAX_BATCH = 100  # meetings per sync batch: a month offline for a 20-group agent
-
-ENTRY_COLS = (
-    "id",
-    "programme_id",
-    "posted_on",
-    "memo",
-    "source",
-    "idempotency_key",
-    "created_at",
-    "created_by",
-)
-LINE_COLS = ("programme_id", "entry_id", "account_id", "amount_minor", "currency", "memo")
-MEETING_COLS = (
-    "id",
-    "programme_id",
-    "group_id",
-    "held_on",
-    "cycle_number",
-    "content_hash",
-    "entry_id",
-    "status",
-    "notes",
-    "posted_at",
-    "posted_by",
-)
-MLINE_COLS = (
-    "programme_id",
-    "meeting_id",
-    "member_id",
-    "present",
-    "compulsory_minor",
-    "voluntary_minor",
-    "social_minor",
-    "fines_minor",
-    "withdrawal_minor",
-    "social_payout_minor",
-)
-AUDIT_COLS = ("programme_id", "at", "actor", "action", "object_kind", "object_id", "after")
 
 
 @dataclass(frozen=True)

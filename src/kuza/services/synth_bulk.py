@@ -17,7 +17,16 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, text
 
-from kuza.adapters.db.bulk import hold, reserve_ids, write_rows
+from kuza.adapters.db.bulk import (
+    AUDIT_COLS,
+    ENTRY_COLS,
+    LINE_COLS,
+    MEETING_COLS,
+    MLINE_COLS,
+    hold,
+    reserve_ids,
+    write_rows,
+)
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
     audit_log,
@@ -46,35 +55,6 @@ from kuza.services.synth import (
 )
 
 CURRENCY = "KES"
-ENTRY_COLS = ("id", "programme_id", "posted_on", "memo", "source", "idempotency_key")
-ENTRY_COLS_TAIL = ("created_at", "created_by")
-LINE_COLS = ("programme_id", "entry_id", "account_id", "amount_minor", "currency", "memo")
-MEETING_COLS = (
-    "id",
-    "programme_id",
-    "group_id",
-    "held_on",
-    "cycle_number",
-    "content_hash",
-    "entry_id",
-    "status",
-    "notes",
-    "posted_at",
-    "posted_by",
-)
-MLINE_COLS = (
-    "programme_id",
-    "meeting_id",
-    "member_id",
-    "present",
-    "compulsory_minor",
-    "voluntary_minor",
-    "social_minor",
-    "fines_minor",
-    "withdrawal_minor",
-    "social_payout_minor",
-)
-AUDIT_COLS = ("programme_id", "at", "actor", "action", "object_kind", "object_id", "after")
 
 
 @dataclass
@@ -321,7 +301,7 @@ def book_groups(
             mline_rows.extend((pid, meeting_id, *ln) for ln in b.lines)
             after = {"group_id": b.group_id, "held_on": b.held_on.isoformat(), **b.summary}
             audit.append((pid, at, ACTOR, "post", "meeting", str(meeting_id), after))
-        write_rows(conn, journal_entry, ENTRY_COLS + ENTRY_COLS_TAIL, entry_rows)
+        write_rows(conn, journal_entry, ENTRY_COLS, entry_rows)
         write_rows(conn, journal_line, LINE_COLS, line_rows)
         write_rows(conn, meeting, MEETING_COLS, meeting_rows)
         write_rows(conn, meeting_line, MLINE_COLS, mline_rows)

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from kuza.adapters.db.bulk import hold, reserve_ids, write_rows
+from kuza.adapters.db.bulk import ENTRY_COLS, LINE_COLS, hold, reserve_ids, write_rows
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
     audit_log,
@@ -228,17 +228,6 @@ def service_loans(
     return len(plans)
 
 
-ENTRY_COLS = (
-    "id",
-    "programme_id",
-    "posted_on",
-    "memo",
-    "source",
-    "idempotency_key",
-    "created_at",
-    "created_by",
-)
-LINE_COLS = ("programme_id", "entry_id", "account_id", "amount_minor", "currency", "memo")
 LOAN_COLS = (
     "id",
     "programme_id",

@@ -14,6 +14,46 @@ from typing import Any, cast
 import psycopg
 from sqlalchemy import Connection, Table, insert, text
 
+# The columns a meeting's rows are bulk-written with, in the order of their tuples
+# (services.meeting_batch, services.synth_bulk, services.synth_loans).
+ENTRY_COLS = (
+    "id",
+    "programme_id",
+    "posted_on",
+    "memo",
+    "source",
+    "idempotency_key",
+    "created_at",
+    "created_by",
+)
+LINE_COLS = ("programme_id", "entry_id", "account_id", "amount_minor", "currency", "memo")
+MEETING_COLS = (
+    "id",
+    "programme_id",
+    "group_id",
+    "held_on",
+    "cycle_number",
+    "content_hash",
+    "entry_id",
+    "status",
+    "notes",
+    "posted_at",
+    "posted_by",
+)
+MLINE_COLS = (
+    "programme_id",
+    "meeting_id",
+    "member_id",
+    "present",
+    "compulsory_minor",
+    "voluntary_minor",
+    "social_minor",
+    "fines_minor",
+    "withdrawal_minor",
+    "social_payout_minor",
+)
+AUDIT_COLS = ("programme_id", "at", "actor", "action", "object_kind", "object_id", "after")
+
 
 def _copy_value(value: Any) -> Any:
     # COPY sends text; JSON columns need their JSON text, not Python's repr of a dict.
