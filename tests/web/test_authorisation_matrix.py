@@ -527,6 +527,61 @@ API = [
         401,
     ),
     Route(
+        "POST /api/v1/loans/{loan_id}/withdraw",
+        _api_post("/api/v1/loans/{loan}/withdraw", {"on": "x"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/undo-approval",
+        _api_post("/api/v1/loans/{loan}/undo-approval", {"on": "x", "reason": "r"}),
+        (BAD, BAD, BAD, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/reschedule",
+        _api_post("/api/v1/loans/{loan}/reschedule", {"on": "x", "reason": "r", "instalments": 6}),
+        (BAD, BAD, BAD, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/recoveries",
+        _api_post(
+            "/api/v1/loans/{loan}/recoveries", {"amount": "x", "on": "2026-02-02", "reference": "r"}
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/guarantee-call",
+        _api_post("/api/v1/loans/{loan}/guarantee-call", {"on": "x"}),
+        (BAD, BAD, BAD, 403, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/overpayment-refunds",
+        _api_post("/api/v1/loans/{loan}/overpayment-refunds", {"on": "x", "reference": "r"}),
+        (BAD, 403, BAD, BAD, BAD, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/overpayment-applications",
+        _api_post(
+            "/api/v1/loans/{loan}/overpayment-applications",
+            {"on": "x", "reference": "r", "to_loan_id": 1},
+        ),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/loans/{loan_id}/repayment-reversals",
+        _api_post(
+            "/api/v1/loans/{loan}/repayment-reversals", {"on": "x", "reference": "r", "reason": "r"}
+        ),
+        (BAD, 403, BAD, BAD, BAD, 403),
+        401,
+    ),
+    Route(
         "GET /api/v1/pending-actions",
         _get("/api/v1/pending-actions"),
         (OK, OK, OK, OK, OK, 403),

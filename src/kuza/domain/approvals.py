@@ -1,5 +1,6 @@
 """Maker-checker for the commands that must not rest on one person: a meeting
-correction, a share-out and a loan write-off are first submitted (the maker), then
+correction, a share-out, a loan write-off and the reversal of a repayment are first
+submitted (the maker), then
 approved or rejected by another user whose role may check (the checker).
 
 Pure rules: which role may submit which kind, which may check, and that the checker is
@@ -18,6 +19,7 @@ class PendingKind(StrEnum):
     MEETING_CORRECTION = "meeting_correction"
     SHARE_OUT = "share_out"
     WRITE_OFF = "write_off"
+    REPAYMENT_REVERSAL = "repayment_reversal"
 
 
 class PendingStatus(StrEnum):
@@ -32,6 +34,7 @@ MAKERS = {
     PendingKind.MEETING_CORRECTION: MEETING_RECORDERS,
     PendingKind.SHARE_OUT: MEETING_RECORDERS,
     PendingKind.WRITE_OFF: MEETING_RECORDERS | {Role.FINANCE},
+    PendingKind.REPAYMENT_REVERSAL: MEETING_RECORDERS | {Role.FINANCE},
 }
 
 

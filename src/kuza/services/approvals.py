@@ -1,7 +1,8 @@
 """Maker-checker as stored commands (``pending_action``): a maker submits a meeting
-correction, a share-out or a write-off with its JSON payload; another user whose role
-checks approves it, and only then the real service runs (``meetings.correct_meeting``,
-``shareout.share_out``, ``loans.writeoff.write_off``), with the checker as its actor. A
+correction, a share-out, a write-off or the reversal of a repayment with its JSON
+payload; another user whose role checks approves it, and only then the real service runs
+(``meetings.correct_meeting``, ``shareout.share_out``, ``loans.writeoff.write_off``,
+``loans.reversals.reverse_repayment``), with the checker as its actor. A
 rejection runs nothing. Submitting, approving and rejecting are each audited.
 
 Approval claims the row, runs the command and marks the row approved in one
@@ -28,7 +29,7 @@ from kuza.domain.errors import Conflict, DomainError, NotFound, RuleViolation
 from kuza.services import audit, meetings, shareout
 from kuza.services.groups import load_group
 from kuza.services.ledger import now
-from kuza.services.loans import writeoff
+from kuza.services.loans import reversals, writeoff
 from kuza.services.loans.store import load_loan
 
 OPEN = (PendingStatus.PENDING.value,)
@@ -60,6 +61,8 @@ def _day(raw: object, name: str = "on") -> date:
 def _same_target(kind: PendingKind, a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     if kind is PendingKind.WRITE_OFF:
         return bool(a.get("loan_id") == b.get("loan_id"))
+    if kind is PendingKind.REPAYMENT_REVERSAL:
+        return bool(a.get("loan_id") == b.get("loan_id"))  # the latest first, one at a time
     if kind is PendingKind.MEETING_CORRECTION:
         return bool(a.get("sheet", {}).get("held_on") == b.get("sheet", {}).get("held_on"))
     return True  # one share-out of a group at a time
@@ -69,6 +72,12 @@ def _target(conn: Connection, kind: PendingKind, payload: dict[str, Any]) -> tup
     """(programme, group) the action is about; refuses a payload it cannot run."""
     if kind is PendingKind.WRITE_OFF:
         row = load_loan(conn, payload.get("loan_id"), lock=False)
+        _day(payload.get("on"))
+        return int(row.programme_id), int(row.group_id)
+    if kind is PendingKind.REPAYMENT_REVERSAL:
+        row, _ = reversals.reversible_repayment(
+            conn, payload.get("loan_id"), payload.get("reference"), lock=False
+        )
         _day(payload.get("on"))
         return int(row.programme_id), int(row.group_id)
     if kind is PendingKind.SHARE_OUT:
@@ -177,6 +186,12 @@ def _run(conn: Connection, row: Any, checker: str, role: Role, today: date) -> d
             conn, p["loan_id"], on, row.reason, checker, role.value, today
         )
         return {"loan_id": p["loan_id"], "written_off": str(amount.amount)}
+    if row.kind == PendingKind.REPAYMENT_REVERSAL.value:
+        undone = reversals.reverse_repayment_in(
+            conn, p["loan_id"], p["reference"], _day(p.get("on")), row.reason, checker, today
+        )
+        return {"loan_id": undone.loan_id, "reversed": str(undone.amount.amount),
+                "entry_id": undone.entry_id, "status": undone.status.value}  # fmt: skip
     posted = meetings.correct_meeting_in(conn, p.get("sheet"), row.reason, checker, today)
     return {"meeting_id": posted.meeting_id, "entry_id": posted.entry_id}
 

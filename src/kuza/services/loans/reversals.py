@@ -185,39 +185,64 @@ def reverse_repayment(
     """Undo the repayment recorded under ``reference``; a different user from the one who
     recorded it must do it (maker-checker). A repayment taken at a meeting is undone by
     correcting the meeting, so that the sheet and the loan book agree."""
+    with db.transaction() as conn:
+        return reverse_repayment_in(conn, loan_id, reference, on, reason, actor, today)
+
+
+def reversible_repayment(
+    conn: Connection, loan_id: object, reference: object, lock: bool = True
+) -> tuple[Any, Any]:
+    """(loan, repayment) for ``reference`` on the loan, refused when it is not a
+    repayment of that loan recorded outside a meeting."""
+    row = load_loan(conn, loan_id, lock=lock)
+    if not isinstance(reference, str) or not reference.strip():
+        raise DomainError("give the repayment's receipt number", field="reference")
+    tx = find_transaction(conn, row.programme_id, reference.strip())
+    if tx is None or tx.loan_id != row.id or tx.kind != TransactionKind.REPAYMENT.value:
+        raise NotFound(
+            "no repayment %(reference)s on loan %(loan_id)s",
+            field="reference",
+            reference=repr(reference),
+            loan_id=row.id,
+        )
+    if tx.meeting_id is not None:
+        raise RuleViolation(
+            (
+                "this repayment was taken at meeting %(meeting_id)s: correct "
+                "the meeting instead (kuza meeting correct)"
+            ),
+            field="reference",
+            meeting_id=tx.meeting_id,
+        )
+    return row, tx
+
+
+def reverse_repayment_in(
+    conn: Connection,
+    loan_id: int,
+    reference: str,
+    on: date,
+    reason: str,
+    actor: str,
+    today: date,
+) -> Reversed:
+    """:func:`reverse_repayment` inside the caller's transaction (an approved pending
+    action runs it as the checker)."""
     if on > today:
         raise RuleViolation("%(on)s is in the future", field="on", on=on)
     if not reason.strip():
         raise DomainError("say why the repayment is reversed", field="reason")
-    with db.transaction() as conn:
-        row = load_loan(conn, loan_id)
-        tx = find_transaction(conn, row.programme_id, reference.strip())
-        if tx is None or tx.loan_id != row.id:
-            raise NotFound(
-                "no repayment %(reference)s on loan %(loan_id)s",
-                field="reference",
-                reference=repr(reference),
-                loan_id=loan_id,
-            )
-        if tx.created_by == actor:
-            raise RuleViolation(
-                (
-                    "%(actor)s recorded this repayment and cannot also reverse "
-                    "it: another officer must (maker-checker)"
-                ),
-                field="actor",
-                actor=actor,
-            )
-        if tx.meeting_id is not None:
-            raise RuleViolation(
-                (
-                    "this repayment was taken at meeting %(meeting_id)s: correct "
-                    "the meeting instead (kuza meeting correct)"
-                ),
-                field="reference",
-                meeting_id=tx.meeting_id,
-            )
-        return reverse_repayment_on(conn, row, tx, on, reason, actor)
+    row, tx = reversible_repayment(conn, loan_id, reference)
+    if tx.created_by == actor:
+        raise RuleViolation(
+            (
+                "%(actor)s recorded this repayment and cannot also reverse "
+                "it: another officer must (maker-checker)"
+            ),
+            field="actor",
+            actor=actor,
+        )
+    return reverse_repayment_on(conn, row, tx, on, reason, actor)
 
 
 def reverse_meeting_repayments(

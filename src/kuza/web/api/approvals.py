@@ -1,6 +1,6 @@
 """Pending actions (maker-checker): the list of those waiting, submit one (a share-out,
-a write-off or a meeting correction), approve (runs the stored command as the checker)
-and reject. The maker is refused as checker (422)."""
+a write-off, the reversal of a repayment or a meeting correction), approve (runs the
+stored command as the checker) and reject. The maker is refused as checker (422)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def check_action(cfg: Config, user: Principal, action_id: int) -> None:
         raise HTTPException(404, "no such pending action")
 
 
-def _public(r: PendingRow) -> PendingActionPublic:
+def action_public(r: PendingRow) -> PendingActionPublic:
     return PendingActionPublic(
         id=r.id,
         kind=r.kind.value,
@@ -91,7 +91,7 @@ def list_pending(
 ) -> PendingActionsPublic:
     rows, total = approvals.actions(cfg.db, scope(cfg.db, user), limit=limit, offset=offset)
     return PendingActionsPublic(
-        total=total, limit=limit, offset=offset, items=[_public(r) for r in rows]
+        total=total, limit=limit, offset=offset, items=[action_public(r) for r in rows]
     )
 
 
@@ -162,7 +162,11 @@ def _payload(cfg: Config, user: Principal, body: PendingActionCreate) -> dict[st
     _needs(body.on, "on", kind)
     assert body.loan_id is not None and body.on is not None
     check_loan(cfg, user, body.loan_id)
-    return {"loan_id": body.loan_id, "on": body.on.isoformat()}
+    payload: dict[str, Any] = {"loan_id": body.loan_id, "on": body.on.isoformat()}
+    if kind is PendingKind.REPAYMENT_REVERSAL:
+        _needs(body.reference, "reference", kind)
+        payload["reference"] = str(body.reference).strip()
+    return payload
 
 
 @router.post(
@@ -175,7 +179,8 @@ def submit_action(
     cfg: Config,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Store a share-out, write-off or meeting correction for a checker; nothing is
+    """Store a share-out, write-off, repayment reversal or meeting correction for a
+    checker; nothing is
     booked until another user approves it."""
     kind = PendingKind(body.kind)
     if not may_submit(kind, user.role):
@@ -186,6 +191,6 @@ def submit_action(
         action_id = approvals.submit(
             cfg.db, kind, payload, body.reason, user.username, user.role, user.programme_id
         )
-        return 201, _public(approvals.action(cfg.db, action_id))
+        return 201, action_public(approvals.action(cfg.db, action_id))
 
     return idempotent(request, cfg, user, key, body, run)

@@ -43,6 +43,44 @@ class RepaymentCreate(Strict):
     )
 
 
+class LoanWithdrawalCreate(Strict):
+    on: date
+    reason: Text = ""
+
+
+class RescheduleCreate(Strict):
+    on: date
+    reason: Reason
+    instalments: int = Field(ge=1, le=520, description="New number of instalments")
+
+
+class RecoveryCreate(Strict):
+    amount: Amount
+    on: date
+    reference: Reason = Field(description="Receipt number; reusing it books nothing")
+
+
+class GuaranteeCallCreate(Strict):
+    on: date
+    release: bool = Field(False, description="Release all of it to the group instead")
+
+
+class OverpaymentRefundCreate(Strict):
+    on: date
+    reference: Reason = Field(description="Voucher number; reusing it books nothing")
+    amount: Amount | None = Field(None, description="Default: all that is held")
+
+
+class OverpaymentApplicationCreate(OverpaymentRefundCreate):
+    to_loan_id: Id = Field(description="The same member's active loan from the same fund")
+
+
+class RepaymentReversalCreate(Strict):
+    reference: Reason = Field(description="The repayment's receipt number")
+    on: date
+    reason: Reason
+
+
 class LoanSummaryPublic(BaseModel):
     id: int
     group_id: int
@@ -100,6 +138,35 @@ class RepaymentPublic(BaseModel):
     overpaid: str
 
 
+class RescheduledPublic(BaseModel):
+    id: int
+    status: str
+    principal: str
+    instalments: int
+
+
+class RecoveryPublic(BaseModel):
+    loan_id: int
+    transaction_id: int
+    created: bool
+    status: str
+
+
+class GuaranteePublic(BaseModel):
+    loan_id: int
+    entry_id: int
+    called: str
+    released: str
+    status: str
+
+
+class OverpaymentRefundPublic(BaseModel):
+    loan_id: int
+    transaction_id: int
+    amount: str
+    created: bool
+
+
 class PendingActionPublic(BaseModel):
     id: int
     kind: str
@@ -130,12 +197,16 @@ class PendingDecisionPublic(BaseModel):
 
 class PendingActionCreate(Strict):
     """A command for a checker: a share-out (``group_id``, ``on``), a write-off
-    (``loan_id``, ``on``, ``reason``) or a meeting correction (``sheet``, ``reason``)."""
+    (``loan_id``, ``on``, ``reason``), the reversal of a repayment (``loan_id``,
+    ``reference``, ``on``, ``reason``) or a meeting correction (``sheet``, ``reason``)."""
 
-    kind: Literal["share_out", "write_off", "meeting_correction"]
+    kind: Literal["share_out", "write_off", "repayment_reversal", "meeting_correction"]
     group_id: Id | None = Field(None, description="share_out: the group")
-    loan_id: Id | None = Field(None, description="write_off: the loan")
-    on: date | None = Field(None, description="share_out, write_off: the day")
+    loan_id: Id | None = Field(None, description="write_off, repayment_reversal: the loan")
+    reference: Reference | None = Field(
+        None, description="repayment_reversal: the repayment's receipt number"
+    )
+    on: date | None = Field(None, description="share_out, write_off, repayment_reversal: the day")
     sheet: MeetingCreate | None = Field(
         None, description="meeting_correction: the whole corrected sheet of the posted meeting"
     )

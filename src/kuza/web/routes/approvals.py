@@ -20,7 +20,7 @@ from kuza.web.loan_forms import FormState, day, failed, scope, typed
 router = APIRouter()
 
 # Shown through _() in the templates.
-KINDS = (N_("meeting correction"), N_("share out"), N_("write off"))
+KINDS = (N_("meeting correction"), N_("share out"), N_("write off"), N_("repayment reversal"))
 
 
 def visible_action(action_id: int, user: CurrentUser, cfg: Config) -> int:
