@@ -39,6 +39,7 @@ from kuza.web.routes import (
     enterprises,
     groups,
     insurance,
+    loan_servicing,
     loans,
     locale,
     markets,
@@ -166,6 +167,7 @@ def create_app(
     app.include_router(enterprises.router, dependencies=protected)
     app.include_router(members.router, dependencies=protected)
     app.include_router(loans.router, dependencies=protected)
+    app.include_router(loan_servicing.router, dependencies=protected)
     app.include_router(approvals.router, dependencies=protected)
     app.include_router(markets.router, dependencies=protected)
     app.include_router(visits.router, dependencies=protected)

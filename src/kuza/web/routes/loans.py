@@ -65,6 +65,17 @@ ACTION_FIELDS = {
 }
 
 
+class BlankForms(dict[str, FormState]):
+    """The page's forms by name: the one refused as typed, any other blank, dated today."""
+
+    def __init__(self, today: str) -> None:
+        super().__init__()
+        self.today = today
+
+    def __missing__(self, name: str) -> FormState:
+        return FormState(name, {"on": self.today})
+
+
 def _no_pages(user: Principal) -> None:
     if not sees_group_pages(user):
         raise HTTPException(404, N_("No such page."))
@@ -157,7 +168,7 @@ def _loan_page(
 ) -> HTMLResponse:
     user: Principal = request.state.user
     role = user.role
-    forms = {name: FormState(name, {"on": cfg.today().isoformat()}) for name in ACTION_FIELDS}
+    forms = BlankForms(cfg.today().isoformat())
     if form is not None:
         forms[form.name] = form
     context = {
@@ -167,6 +178,7 @@ def _loan_page(
         "may_disburse": may_disburse(role),
         "may_repay": may_apply_for_loans(role),
         "may_write_off": may_submit(PendingKind.WRITE_OFF, role),
+        "may_reverse": may_submit(PendingKind.REPAYMENT_REVERSAL, role),
     }
     return render(request, "loan.html", context, status)
 
