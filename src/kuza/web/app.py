@@ -28,7 +28,7 @@ from kuza.domain.money import Money
 from kuza.web.api import API_PREFIX, create_api
 from kuza.web.deps import LoginRequired, WebConfig, current_user, render, verify_csrf
 from kuza.web.error_language import ErrorLanguage
-from kuza.web.i18n import DEFAULT, N_, format_day, format_money, format_number
+from kuza.web.i18n import DEFAULT, N_, format_code, format_day, format_money, format_number
 from kuza.web.routes import (
     admin,
     admin_accounts,
@@ -86,6 +86,11 @@ def number(ctx: jinja2.runtime.Context, value: int) -> str:
     return format_number(value, ctx.get("locale", DEFAULT))
 
 
+@jinja2.pass_context
+def word(ctx: jinja2.runtime.Context, value: object) -> str:
+    return format_code(value, ctx.get("locale", DEFAULT))
+
+
 def _templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -97,6 +102,7 @@ def _templates() -> Jinja2Templates:
     env.filters["money"] = money
     env.filters["day"] = day
     env.filters["number"] = number
+    env.filters["word"] = word
     return Jinja2Templates(env=env)
 
 

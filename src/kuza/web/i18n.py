@@ -147,3 +147,17 @@ SHOWN_VALUES = (
     N_("secretary"),
     N_("educator"),
 )
+
+
+# Codes whose word is not the code itself: sex is stored F/M/X, the forms say these.
+CODE_WORDS = {"F": N_("woman"), "M": N_("man"), "X": N_("other")}
+
+
+def format_code(code: object, locale: str) -> str:
+    """A stored code (an enum value) as a word in the locale: 'full_time' -> 'full time'
+    (English) or 'temps plein'; 'F' -> 'woman'. The catalogue's msgid is the code (marked
+    with N_ where the page's values are listed). A plain string: the page escapes it."""
+    text = str(code)
+    msgid = CODE_WORDS.get(text, text)
+    shown = translations(locale).gettext(msgid)
+    return shown.replace("_", " ") if shown == msgid else shown

@@ -241,4 +241,5 @@ SHOWN_VALUES = (
     N_("agent_visit"),
     N_("phone"),
     N_("document"),
+    N_("dormant"),
 )
