@@ -33,6 +33,7 @@ pytestmark = pytest.mark.storage
 PERIOD = "from=2026-03-01&to=2026-03-31"
 PHONE = "+254700111222"
 VALUE = re.compile(r'data-code="([a-z0-9_]+)">([^<]*)<')
+ROWS = re.compile(r'/dashboard/rows/([a-z0-9_]+)\?[^"]*">(\d+) rows? behind it')
 
 
 @dataclass
@@ -100,6 +101,9 @@ def test_dashboard_numbers_are_the_impact_report(
     assert "Jobs whose &#39;created&#39; event happened in the period" in page.text
     assert page.text.count("<svg") == 3  # month, branch, value chain
     assert 'href="/dashboard/rows/jobs_created?' in page.text
+    # the page reads figures only, yet says how many rows the full report lists
+    rows = dict(ROWS.findall(page.text))
+    assert rows == {m.code: str(len(m.sources)) for m in report.metrics if m.sources}
 
 
 def test_the_charts_add_up_to_the_jobs_created(client: TestClient, impact: Impact) -> None:

@@ -21,6 +21,13 @@ class Metric:
     unit: str  # "count", "percent", "FTE", a currency code ...
     definition: str
     sources: tuple[str, ...] = ()  # "table:id" of every row the figure comes from
+    # How many rows, when they were counted rather than listed (the figures-only report
+    # of the dashboard page); None: ``sources`` lists them all.
+    counted: int | None = None
+
+    @property
+    def row_count(self) -> int:
+        return len(self.sources) if self.counted is None else self.counted
 
 
 def cost_per_job(costs: Money, jobs: int) -> Money | None:

@@ -225,9 +225,15 @@ def _without_rows(report: ImpactReport) -> ImpactReport:
 
 
 def dashboard(
-    db: Database, scope: Scope, start: date | None = None, end: date | None = None
+    db: Database,
+    scope: Scope,
+    start: date | None = None,
+    end: date | None = None,
+    figures_only: bool = False,
 ) -> Dashboard:
-    full = impact_report(db, scope.programme_id, start, end)
+    """``figures_only``: the page's figures and row counts without the rows behind them
+    (see :func:`kuza.reports.impact.impact_report`); the drill-down and exports need them."""
+    full = impact_report(db, scope.programme_id, start, end, figures_only)
     with db.read() as conn:
         jobs = _jobs_of_scope(conn, scope)
         report = full

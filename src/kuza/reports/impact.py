@@ -47,6 +47,12 @@ from kuza.domain.training import (
     training_rules,
 )
 from kuza.reports.arrears import last_close_day, portfolio
+from kuza.reports.impact_figures import (
+    active_enterprises,
+    households,
+    reach_counts,
+    savings_sum,
+)
 from kuza.reports.impact_stages import (
     credit_metrics,
     household_metric,
@@ -183,7 +189,10 @@ def _costs(
     ]
 
 
-def _reach(conn: Connection, pid: int, start: date, end: date) -> list[Metric]:
+def _reach(conn: Connection, pid: int, start: date, end: date, figures: bool) -> list[Metric]:
+    if figures:
+        reached, women = reach_counts(conn, pid, start, end)
+        return _reach_metrics(reached, women, (), reached)
     rows = conn.execute(
         select(member.c.id, member.c.sex)
         .join(membership, membership.c.member_id == member.c.id)
@@ -194,22 +203,35 @@ def _reach(conn: Connection, pid: int, start: date, end: date) -> list[Metric]:
         )
         .distinct()
     ).all()
-    women = [r.id for r in rows if r.sex == "F"]
+    women = sum(1 for r in rows if r.sex == "F")
     src = tuple(f"member:{i}" for i in sorted(r.id for r in rows))  # ints: rows compare slowly
+    return _reach_metrics(len(rows), women, src, None)
+
+
+def _reach_metrics(
+    reached: int, women: int, src: tuple[str, ...], counted: int | None
+) -> list[Metric]:
     return [
-        Metric("members_reached", "Members reached", Decimal(len(rows)), "count", "", src),
+        Metric("members_reached", "Members reached", Decimal(reached), "count", "", src, counted),
         Metric(
             "women_share",
             "Share of women among members reached",
-            percent(len(women), len(rows)),
+            percent(women, reached),
             "percent",
             "women ÷ members in a group at any time in the period",
             src,
+            counted,
         ),
     ]
 
 
-def _enterprises(conn: Connection, pid: int, end: date, job_ids: list[int]) -> list[Metric]:
+def _enterprises(
+    conn: Connection, pid: int, end: date, job_ids: list[int], figures: bool
+) -> list[Metric]:
+    if figures:
+        active_n = active_enterprises(conn, pid, end)
+        people, with_jobs_n = households(conn, pid, end, job_ids)
+        return _enterprise_metrics(active_n, (), people, (), (active_n, with_jobs_n))
     active = conn.execute(
         select(enterprise.c.id).where(
             enterprise.c.programme_id == pid,
@@ -234,14 +256,26 @@ def _enterprises(conn: Connection, pid: int, end: date, job_ids: list[int]) -> l
                 select(enterprise.c.household_size).where(enterprise.c.id == eid)
             ).scalar_one()
         people += int(latest)
+    src = tuple(f"enterprise:{i}" for i in with_jobs)
+    return _enterprise_metrics(len(active_src), active_src, people, src, (None, None))
+
+
+def _enterprise_metrics(
+    active: int,
+    active_src: tuple[str, ...],
+    people: int,
+    src: tuple[str, ...],
+    counted: tuple[int | None, int | None],
+) -> list[Metric]:
     return [
         Metric(
             "enterprises_active",
             "Enterprises active",
-            Decimal(len(active_src)),
+            Decimal(active),
             "count",
             "",
             active_src,
+            counted[0],
         ),
         Metric(
             "family_members_benefiting",
@@ -249,12 +283,16 @@ def _enterprises(conn: Connection, pid: int, end: date, job_ids: list[int]) -> l
             Decimal(people),
             "count",
             "household size (latest check by the end date) of enterprises with a job counted",
-            tuple(f"enterprise:{i}" for i in with_jobs),
+            src,
+            counted[1],
         ),
     ]
 
 
-def _savings(conn: Connection, pid: int, currency: str, end: date) -> Metric:
+def _savings(conn: Connection, pid: int, currency: str, end: date, figures: bool) -> Metric:
+    if figures:
+        minor, entries = savings_sum(conn, pid, SAVINGS_CODES, end)
+        return _savings_metric(-minor, currency, (), entries)
     rows = conn.execute(
         select(journal_line.c.entry_id, func.sum(journal_line.c.amount_minor).label("minor"))
         .join(ledger_account, ledger_account.c.id == journal_line.c.account_id)
@@ -267,14 +305,20 @@ def _savings(conn: Connection, pid: int, currency: str, end: date) -> Metric:
         .group_by(journal_line.c.entry_id)
         .order_by(journal_line.c.entry_id)
     ).all()
-    held = -sum(int(r.minor) for r in rows)  # savings are credits (liabilities)
+    held = -sum(int(r.minor) for r in rows)
+    return _savings_metric(held, currency, tuple(f"journal_entry:{r.entry_id}" for r in rows), None)
+
+
+def _savings_metric(held: int, currency: str, src: tuple[str, ...], counted: int | None) -> Metric:
+    """``held``: minus the lines' sum, as savings are credits (liabilities)."""
     return Metric(
         "savings_mobilised",
         "Savings mobilised",
         Money.from_minor(held, currency).amount,
         currency,
         "members' compulsory, voluntary and passbook savings held on the end date (ledger)",
-        tuple(f"journal_entry:{r.entry_id}" for r in rows),
+        src,
+        counted,
     )
 
 
@@ -333,8 +377,15 @@ def _currency(db: Database, programme_id: int) -> str:
 
 
 def impact_report(
-    db: Database, programme_id: int, start: date | None = None, end: date | None = None
+    db: Database,
+    programme_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    figures_only: bool = False,
 ) -> ImpactReport:
+    """``figures_only``: each figure with how many rows it comes from (``counted``) but
+    not the rows, by SQL aggregates where they are done (the dashboard page); the same
+    figures as the full report, whose ``sources`` the drill-down and exports need."""
     end = end or date.today()
     # Read before our connection opens: on SQLite every transaction takes the write lock.
     # A period reaching the last close-day shows its stored figures, as PAR does (fast at
@@ -362,9 +413,9 @@ def impact_report(
         metrics = [
             *jobs,
             *_costs(conn, programme_id, prog.currency, start, end, created),
-            *_reach(conn, programme_id, start, end),
-            *_enterprises(conn, programme_id, end, created_job_ids),
-            _savings(conn, programme_id, prog.currency, end),
+            *_reach(conn, programme_id, start, end, figures_only),
+            *_enterprises(conn, programme_id, end, created_job_ids, figures_only),
+            _savings(conn, programme_id, prog.currency, end, figures_only),
             _training(conn, programme_id, prog.settings, end),
             *credit_metrics(conn, programme_id, prog.currency, start, end, book),
             *market_metrics(conn, programme_id, start, end),

@@ -151,7 +151,7 @@ def shown(m: Metric, locale: str, _: Gettext) -> Shown:
         name, definition = _(STAGE_NAME, stage=stage), _(STAGE_DEFINITION, stage=stage)
     else:
         name, definition = m.name, m.definition
-    return Shown(m.code, str(name), str(definition), value_text(m, locale, _), len(m.sources))
+    return Shown(m.code, str(name), str(definition), value_text(m, locale, _), m.row_count)
 
 
 def sections(metrics: tuple[Metric, ...], locale: str, _: Gettext) -> list[tuple[str, list[Shown]]]:

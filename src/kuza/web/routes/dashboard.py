@@ -48,10 +48,16 @@ def _day(raw: str | None, field: str) -> date | None:
 
 
 def _load(
-    cfg: Config, user: Principal, start: str | None, end: str | None, programme: int | None
+    cfg: Config,
+    user: Principal,
+    start: str | None,
+    end: str | None,
+    programme: int | None,
+    figures_only: bool = False,
 ) -> Dashboard:
     scope = _scope(cfg, user, programme)
-    return dashboard(cfg.db, scope, _day(start, "from"), _day(end, "to") or cfg.today())
+    day = _day(end, "to") or cfg.today()
+    return dashboard(cfg.db, scope, _day(start, "from"), day, figures_only)
 
 
 def _load_or_422(
@@ -83,7 +89,7 @@ def dashboard_page(
     if user.role is Role.ADMIN:
         context["programmes"] = programme_choices(cfg.db)
     try:
-        board = _load(cfg, user, start, end, programme)
+        board = _load(cfg, user, start, end, programme, figures_only=True)
     except DomainError as exc:
         context["error"] = {"field": exc.field, "message": exc.message}
         return render(request, "dashboard.html", {**context, "board": None}, 422)
