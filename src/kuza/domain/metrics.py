@@ -21,13 +21,15 @@ class Metric:
     unit: str  # "count", "percent", "FTE", a currency code ...
     definition: str
     sources: tuple[str, ...] = ()  # "table:id" of every row the figure comes from
-    # How many rows, when they were counted rather than listed (the figures-only report
-    # of the dashboard page); None: ``sources`` lists them all.
+    # The figures-only report of the dashboard page lists no rows (``listed`` False): it
+    # counts them (``counted``) where that is cheap, else leaves the count out (None).
     counted: int | None = None
+    listed: bool = True
 
     @property
-    def row_count(self) -> int:
-        return len(self.sources) if self.counted is None else self.counted
+    def row_count(self) -> int | None:
+        """How many rows the figure comes from; None when not counted."""
+        return len(self.sources) if self.listed else self.counted
 
 
 def cost_per_job(costs: Money, jobs: int) -> Money | None:

@@ -7,7 +7,7 @@ Plain queries returning dataclasses; the formulas are in ``kuza.domain.jobs`` an
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -291,8 +291,9 @@ def _enterprise_metrics(
 
 def _savings(conn: Connection, pid: int, currency: str, end: date, figures: bool) -> Metric:
     if figures:
-        minor, entries = savings_sum(conn, pid, SAVINGS_CODES, end)
-        return _savings_metric(-minor, currency, (), entries)
+        # The entries are not counted: that would read every savings line again.
+        held = -savings_sum(conn, pid, SAVINGS_CODES, end)
+        return replace(_savings_metric(held, currency, (), None), listed=False)
     rows = conn.execute(
         select(journal_line.c.entry_id, func.sum(journal_line.c.amount_minor).label("minor"))
         .join(ledger_account, ledger_account.c.id == journal_line.c.account_id)
@@ -417,9 +418,20 @@ def impact_report(
             *_enterprises(conn, programme_id, end, created_job_ids, figures_only),
             _savings(conn, programme_id, prog.currency, end, figures_only),
             _training(conn, programme_id, prog.settings, end),
-            *credit_metrics(conn, programme_id, prog.currency, start, end, book),
-            *market_metrics(conn, programme_id, start, end),
-            *insurance_metrics(conn, programme_id, end),
+            *credit_metrics(conn, programme_id, prog.currency, start, end, book, figures_only),
+            *market_metrics(conn, programme_id, start, end, figures_only),
+            *insurance_metrics(conn, programme_id, end, figures_only),
             household_metric(conn, programme_id, start, end),
         ]
+        if figures_only:
+            metrics = [_figures(m) for m in metrics]
         return ImpactReport(programme_id, prog.code, prog.currency, start, end, tuple(metrics))
+
+
+def _figures(m: Metric) -> Metric:
+    """A figure without its rows: counted by the query (aggregated metrics) or by
+    counting the rows it was computed from (the metrics still computed row by row)."""
+    if not m.listed:
+        return m
+    counted = len(m.sources) if m.counted is None else m.counted
+    return replace(m, sources=(), counted=counted, listed=False)

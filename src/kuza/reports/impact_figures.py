@@ -45,27 +45,31 @@ def reach_counts(conn: Connection, pid: int, start: date, end: date) -> tuple[in
     return int(row[0]), int(row[1])
 
 
-def savings_sum(
-    conn: Connection, pid: int, codes: Iterable[AccountCode], end: date
-) -> tuple[int, int]:
-    """(sum of the lines in minor units, journal entries they belong to)."""
-    row = conn.execute(
-        select(
-            func.coalesce(func.sum(journal_line.c.amount_minor), 0),
-            func.count(distinct(journal_line.c.entry_id)),
+def savings_sum(conn: Connection, pid: int, codes: Iterable[AccountCode], end: date) -> int:
+    """The sum of the accounts' lines posted by ``end``, in minor units: their running
+    balances (kept by every posting, checked by ``kuza ledger check``) less the lines
+    posted after ``end``, so only those are read, none for a period ending today."""
+    accounts = select(ledger_account.c.id).where(
+        ledger_account.c.programme_id == pid,
+        ledger_account.c.code.in_([c.value for c in codes]),
+    )
+    balance = conn.execute(
+        select(func.coalesce(func.sum(ledger_account.c.balance_minor), 0)).where(
+            ledger_account.c.id.in_(accounts.scalar_subquery())
         )
+    ).scalar_one()
+    later = conn.execute(
+        select(func.coalesce(func.sum(journal_line.c.amount_minor), 0))
         .select_from(
-            journal_line.join(
-                ledger_account, ledger_account.c.id == journal_line.c.account_id
-            ).join(journal_entry, journal_entry.c.id == journal_line.c.entry_id)
+            journal_entry.join(journal_line, journal_line.c.entry_id == journal_entry.c.id)
         )
         .where(
-            journal_line.c.programme_id == pid,
-            ledger_account.c.code.in_([c.value for c in codes]),
-            journal_entry.c.posted_on <= end,
+            journal_entry.c.programme_id == pid,
+            journal_entry.c.posted_on > end,
+            journal_line.c.account_id.in_(accounts.scalar_subquery()),
         )
-    ).one()
-    return int(row[0]), int(row[1])
+    ).scalar_one()
+    return int(balance) - int(later)
 
 
 def active_enterprises(conn: Connection, pid: int, end: date) -> int:

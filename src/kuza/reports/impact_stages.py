@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, distinct, func, or_, select
 
 from kuza.adapters.db.schema import (
     close_day_run,
@@ -35,38 +35,57 @@ def _percent(fraction: Decimal | None) -> Decimal | None:
 
 
 def credit_metrics(
-    conn: Connection, pid: int, currency: str, start: date, end: date, book: Portfolio
+    conn: Connection,
+    pid: int,
+    currency: str,
+    start: date,
+    end: date,
+    book: Portfolio,
+    figures: bool = False,
 ) -> list[Metric]:
     """``book`` is :func:`kuza.reports.arrears.portfolio` as of ``end``, or as of the last
-    close-day when the period reaches it (its stored figures)."""
-    rows = conn.execute(
-        select(loan.c.id, loan.c.principal_minor).where(
-            loan.c.programme_id == pid,
-            loan.c.grant.is_(False),
-            loan.c.disbursed_on >= start,
-            loan.c.disbursed_on <= end,
-        )
-    ).all()
-    src = tuple(f"loan:{i}" for i in sorted(r.id for r in rows))  # ints: rows compare slowly
-    lent = Money.from_minor(sum(int(r.principal_minor) for r in rows), currency)
-    as_of = conn.execute(select(func.max(close_day_run.c.run_on))).scalar()
-    at_risk = tuple(
-        f"loan:{i}"
-        for i in conn.execute(
-            select(loan_arrears.c.loan_id)
-            .where(loan_arrears.c.programme_id == pid)
-            .order_by(loan_arrears.c.loan_id)
-        ).scalars()
+    close-day when the period reaches it (its stored figures). ``figures``: counts and sums
+    in the database, no rows listed (the dashboard page)."""
+    disbursed = (
+        loan.c.programme_id == pid,
+        loan.c.grant.is_(False),
+        loan.c.disbursed_on >= start,
+        loan.c.disbursed_on <= end,
     )
+    late = loan_arrears.c.programme_id == pid
+    src: tuple[str, ...] = ()
+    at_risk: tuple[str, ...] = ()
+    if figures:
+        n, minor = conn.execute(
+            select(func.count(), func.coalesce(func.sum(loan.c.principal_minor), 0)).where(
+                *disbursed
+            )
+        ).one()
+        n_risk = conn.execute(select(func.count()).where(late)).scalar_one()
+        counted: tuple[int | None, int | None] = (int(n), int(n_risk))
+    else:
+        rows = conn.execute(select(loan.c.id, loan.c.principal_minor).where(*disbursed)).all()
+        src = tuple(f"loan:{i}" for i in sorted(r.id for r in rows))  # ints: rows compare slowly
+        n, minor = len(rows), sum(int(r.principal_minor) for r in rows)
+        at_risk = tuple(
+            f"loan:{i}"
+            for i in conn.execute(
+                select(loan_arrears.c.loan_id).where(late).order_by(loan_arrears.c.loan_id)
+            ).scalars()
+        )
+        counted = (None, None)
+    lent = Money.from_minor(int(minor), currency)
+    as_of = conn.execute(select(func.max(close_day_run.c.run_on))).scalar()
     state = f"the state left by the last close-day ({as_of})" if as_of else "no close-day yet"
     return [
         Metric(
             "loans_disbursed",
             "Loans disbursed",
-            Decimal(len(rows)),
+            Decimal(n),
             "count",
             "loans (not grants) disbursed in the period",
             src,
+            counted[0],
         ),
         Metric(
             "loans_disbursed_amount",
@@ -75,6 +94,7 @@ def credit_metrics(
             currency,
             "principal of the loans disbursed in the period",
             src,
+            counted[0],
         ),
         Metric(
             "repayment_rate",
@@ -89,6 +109,7 @@ def credit_metrics(
                 else "computed from the book"
             ),
             src,
+            counted[0],
         ),
         Metric(
             "par30",
@@ -98,83 +119,89 @@ def credit_metrics(
             "outstanding principal of loans more than 30 days late, plus all rescheduled "
             f"loans, ÷ gross outstanding principal; balance-weighted; from {state}",
             at_risk,
+            counted[1],
         ),
     ]
 
 
-def market_metrics(conn: Connection, pid: int, start: date, end: date) -> list[Metric]:
-    active = sorted(
-        conn.execute(
-            select(market_linkage.c.id).where(
-                market_linkage.c.programme_id == pid,
-                market_linkage.c.started_on <= end,
-                or_(market_linkage.c.ended_on.is_(None), market_linkage.c.ended_on >= start),
-            )
-        ).scalars()
+def market_metrics(
+    conn: Connection, pid: int, start: date, end: date, figures: bool = False
+) -> list[Metric]:
+    running = select(market_linkage.c.id).where(
+        market_linkage.c.programme_id == pid,
+        market_linkage.c.started_on <= end,
+        or_(market_linkage.c.ended_on.is_(None), market_linkage.c.ended_on >= start),
     )
-    women = sorted(
-        set(
-            conn.execute(
-                select(linkage_woman.c.member_id).where(
-                    linkage_woman.c.linkage_id.in_(active or [-1])
-                )
-            ).scalars()
-        )
+    women_of = select(func.count(distinct(linkage_woman.c.member_id))).where(
+        linkage_woman.c.linkage_id.in_(running.scalar_subquery())
     )
-    src = tuple(f"market_linkage:{i}" for i in active)
+    if figures:
+        n = int(conn.execute(select(func.count()).select_from(running.subquery())).scalar_one())
+        src: tuple[str, ...] = ()
+        counted = n
+    else:
+        active = sorted(conn.execute(running).scalars())
+        src, n, counted = tuple(f"market_linkage:{i}" for i in active), len(active), None
+    women = int(conn.execute(women_of).scalar_one())
     return [
         Metric(
             "linkages_active",
             "Market linkages active",
-            Decimal(len(active)),
+            Decimal(n),
             "count",
             "linkages (member or group ↔ buyer/supplier) running at any time in the period",
             src,
+            counted,
         ),
         Metric(
             "linkage_women",
             "Women involved in market linkages",
-            Decimal(len(women)),
+            Decimal(women),
             "count",
             "distinct women members named on the active linkages, whatever their role",
             src,
+            counted,
         ),
     ]
 
 
-def insurance_metrics(conn: Connection, pid: int, end: date) -> list[Metric]:
+def insurance_metrics(conn: Connection, pid: int, end: date, figures: bool = False) -> list[Metric]:
     e = insurance_enrolment.c
-    enrolled = sorted(
-        conn.execute(
-            select(e.id).where(
-                e.programme_id == pid,
-                e.enrolled_on <= end,
-                or_(e.ended_on.is_(None), e.ended_on > end),
-            )
-        ).scalars()
+    covered = select(e.id).where(
+        e.programme_id == pid,
+        e.enrolled_on <= end,
+        or_(e.ended_on.is_(None), e.ended_on > end),
     )
     dependants = conn.execute(
         select(func.count())
         .select_from(insurance_dependant)
-        .where(insurance_dependant.c.enrolment_id.in_(enrolled or [-1]))
+        .where(insurance_dependant.c.enrolment_id.in_(covered.scalar_subquery()))
     ).scalar_one()
-    src = tuple(f"insurance_enrolment:{i}" for i in enrolled)
+    if figures:
+        n = int(conn.execute(select(func.count()).select_from(covered.subquery())).scalar_one())
+        src: tuple[str, ...] = ()
+        counted: int | None = n
+    else:
+        enrolled = sorted(conn.execute(covered).scalars())
+        src, n, counted = tuple(f"insurance_enrolment:{i}" for i in enrolled), len(enrolled), None
     return [
         Metric(
             "insurance_enrolled",
             "Members enrolled in health insurance",
-            Decimal(len(enrolled)),
+            Decimal(n),
             "count",
             "enrolments in a health plan on the end date (a member in two plans counts twice)",
             src,
+            counted,
         ),
         Metric(
             "insured_people",
             "People covered by health insurance",
-            Decimal(len(enrolled) + int(dependants)),
+            Decimal(n + int(dependants)),
             "count",
             "enrolled members plus their dependants on the end date",
             src,
+            counted,
         ),
     ]
 

@@ -122,7 +122,7 @@ class Shown:
     name: str
     definition: str
     value: str
-    rows: int
+    rows: int | None  # None: not counted (the figures-only report)
 
 
 Gettext = Callable[..., str]
