@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.repayment_figures import COUNTED_STATUSES, per_loan_figures
-from kuza.adapters.db.schema import loan, loan_performance, metadata
+from kuza.adapters.db.schema import loan, loan_performance, loan_performance_on, metadata
 from kuza.domain.errors import DomainError
 from kuza.services import groups
 from kuza.services.loans import products
@@ -33,7 +33,7 @@ def stored(db: Database) -> dict[int, tuple[Any, ...]]:
     p = loan_performance.c
     with db.read() as conn:
         rows = conn.execute(
-            select(p.loan_id, p.as_of, p.fallen_due_minor, p.paid_on_time_minor, p.repaid_minor)
+            select(p.loan_id, p.fallen_due_minor, p.paid_on_time_minor, p.repaid_minor)
         ).all()
     return {r.loan_id: tuple(r[1:]) for r in rows}
 
@@ -41,13 +41,15 @@ def stored(db: Database) -> dict[int, tuple[Any, ...]]:
 def recomputed(db: Database, day: date) -> dict[int, tuple[Any, ...]]:
     with db.read() as conn:
         rows = conn.execute(per_loan_figures(day, loan.c.status.in_(COUNTED_STATUSES))).all()
-    return {r.loan_id: (day, r.fallen_due, r.paid_on_time, r.repaid) for r in rows}
+    return {r.loan_id: (r.fallen_due, r.paid_on_time, r.repaid) for r in rows}
 
 
 def check(db: Database, lw: LoanWorld, day: date) -> None:
     """Close ``day`` and compare what is stored with everything recomputed."""
     close_day(db, day, "system")
     assert stored(db) == recomputed(db, day)
+    with db.read() as conn:
+        assert conn.execute(select(loan_performance_on.c.as_of)).scalars().all() == [day]
     got, source = figures(db, lw.pid, day)
     assert source == (day if stored(db) else None)  # nothing stored: computed live
     same(got, reference(db, lw.pid, day))
@@ -62,9 +64,12 @@ def test_each_kind_of_change_between_close_days(db: Database) -> None:
     repay(db, b, "260", date(2026, 3, 1), "b1", "agent", TODAY)
     check(db, lw, date(2026, 3, 10))
     first = stored(db)
-    # nothing happened and nothing fell due: the rows are kept, only their date moves
+    # nothing happened and nothing fell due: the rows are kept as computed on 10 March
     check(db, lw, date(2026, 3, 20))
-    assert {k: v[1:] for k, v in stored(db).items()} == {k: v[1:] for k, v in first.items()}
+    assert stored(db) == first
+    with db.read() as conn:
+        kept = conn.execute(select(loan_performance.c.as_of).distinct()).scalars().all()
+    assert kept == [date(2026, 3, 10)]
     # an instalment falls due (1 Apr) with nothing else booked
     check(db, lw, date(2026, 4, 2))
     # a repayment dated before the last close-day (back-dated), booked after it
@@ -107,7 +112,7 @@ def test_a_moved_meeting_moves_the_figures_of_loans_repaid_at_meetings(db: Datab
     before = stored(db)[weekly]
     groups.move_meeting(db, lw.gid, date(2026, 2, 23), date(2026, 2, 25), "public holiday")
     check(db, lw, date(2026, 2, 24))  # the same date: nothing dated or booked in between
-    assert stored(db)[weekly][1] < before[1]  # the last instalment is not due yet
+    assert stored(db)[weekly][0] < before[0]  # the last instalment is not due yet
 
 
 @settings(

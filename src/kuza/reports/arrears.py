@@ -28,6 +28,7 @@ from kuza.adapters.db.schema import (
     loan,
     loan_arrears,
     loan_performance,
+    loan_performance_on,
     member,
     programme,
     savings_group,
@@ -156,16 +157,28 @@ class Portfolio:
     rates_from_close_day: date | None = None
 
 
+def _performance_on(conn: Any, programme_id: int) -> date | None:
+    """The date the stored per-loan figures of the programme's loans are as of (close-day
+    keeps unchanged rows with the date they were computed on, and records the date of
+    them all once), None when none is stored for it."""
+    p = loan_performance.c
+    if conn.execute(select(p.loan_id).where(p.programme_id == programme_id).limit(1)).first():
+        return cast(
+            "date | None", conn.execute(select(func.max(loan_performance_on.c.as_of))).scalar()
+        )
+    return None
+
+
 def _closed_on(conn: Any, programme_id: int) -> date | None:
     """The date of the close-day whose figures are stored for the programme's loans (each
-    close-day rewrites them all, so any row tells), None before any close-day."""
-    for table in (loan_performance, loan_arrears):
+    close-day rewrites the arrears rows, so any row tells), None before any close-day."""
+    found = _performance_on(conn, programme_id)
+    if found is None:
+        a = loan_arrears.c
         found = conn.execute(
-            select(table.c.as_of).where(table.c.programme_id == programme_id).limit(1)
+            select(a.as_of).where(a.programme_id == programme_id).limit(1)
         ).scalar()
-        if found is not None:
-            return cast(date, found)
-    return None
+    return cast("date | None", found)
 
 
 def last_close_day(db: Database, programme_id: int) -> date | None:
@@ -180,7 +193,7 @@ def _rates(
     """(fallen due, repaid on time, repaid in all) summed over the programme's loans as of
     ``as_of``, and the close-day they were read from (None: computed from the book)."""
     p = loan_performance.c
-    stored = conn.execute(select(p.as_of).where(p.programme_id == programme_id).limit(1)).scalar()
+    stored = _performance_on(conn, programme_id)
     if stored_ok and stored == as_of:
         query = select(
             func.sum(p.fallen_due_minor), func.sum(p.paid_on_time_minor), func.sum(p.repaid_minor)

@@ -505,6 +505,15 @@ loan_performance = Table(
     Column("events", Integer, nullable=False, server_default="-1"),
 )
 
+# The date the stored ``loan_performance`` figures are as of (one row, id 1; none before
+# any close-day): close-day keeps unchanged rows without moving their ``as_of``.
+loan_performance_on = Table(
+    "loan_performance_on",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("as_of", Date, nullable=False),
+)
+
 # Interest earned but not yet due on each active external loan as of the last close-day
 # that accrued (its date in ``as_of``); the programme's ACCRUED_INTEREST_RECEIVABLE equals
 # their sum (`kuza ledger check`). Only loans with something accrued have a row.

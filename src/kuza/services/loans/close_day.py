@@ -57,6 +57,7 @@ from kuza.adapters.db.schema import (
     loan_arrears,
     loan_instalment,
     loan_performance,
+    loan_performance_on,
     loan_product,
     loan_transaction,
 )
@@ -198,10 +199,13 @@ def _rewrite_performance(conn: Connection, day: date) -> None:
     summed by the portfolio report (``kuza.adapters.db.repayment_figures``).
 
     Only the loans whose figures can differ from the stored ones are recomputed
-    (``_stale``); the other rows are kept and their date moved to ``day``. A date
-    before the stored one, or nothing stored, recomputes every loan."""
+    (``_stale``); the other rows are kept with the date they were computed on, and
+    ``loan_performance_on`` records ``day`` for them all. A date before the stored one,
+    or nothing stored, recomputes every loan."""
     p = loan_performance.c
-    stored_on = conn.execute(select(func.max(p.as_of))).scalar()
+    stored_on = conn.execute(select(func.max(loan_performance_on.c.as_of))).scalar()
+    conn.execute(delete(loan_performance_on))
+    conn.execute(insert(loan_performance_on).values(id=1, as_of=day))
     counted = loan.c.status.in_(COUNTED_STATUSES)
     if stored_on is None or day < stored_on:
         conn.execute(delete(loan_performance))
@@ -214,7 +218,6 @@ def _rewrite_performance(conn: Connection, day: date) -> None:
                 or_(p.loan_id.in_(select(stale.c.id)), p.loan_id.in_(gone))
             )
         )
-        conn.execute(update(loan_performance).where(p.as_of != day).values(as_of=day))
         where = [counted, loan.c.id.not_in(select(p.loan_id))]
     figures = per_loan_figures(day, *where).subquery()
     events = _events().subquery("events")
