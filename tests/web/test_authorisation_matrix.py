@@ -261,6 +261,27 @@ WEB = [
         (422, 403, 422, 422, 403, 404),
         LOGIN_FIRST,
     ),
+    Route(
+        "GET /members/import", _get("/members/import"), (OK, 403, OK, 403, 403, 404), LOGIN_FIRST
+    ),
+    Route(
+        "POST /members/import",
+        _web_post("/members/import"),
+        (422, 403, 422, 403, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /members/import/template.xlsx",
+        _get("/members/import/template.xlsx"),
+        (OK, 403, OK, 403, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /members/import/reports/{token}",
+        _get("/members/import/reports/" + "a" * 22),
+        (404, 403, 404, 403, 403, 404),
+        LOGIN_FIRST,
+    ),
     Route("GET /costs", _get("/costs"), (OK, OK, 403, 403, OK, 404), LOGIN_FIRST),
     Route(
         "POST /costs",

@@ -157,10 +157,15 @@ def read_sheet(path: Path) -> tuple[list[object], list[list[object]]]:
     if path.suffix.casefold() == ".xlsx":
         # python-calamine (Rust) reads the cached values ~10x faster than openpyxl; its
         # cells are brought to what openpyxl gave: None for empty, int for whole numbers.
-        from python_calamine import CalamineWorkbook
+        from python_calamine import CalamineError, CalamineWorkbook
 
-        with CalamineWorkbook.from_path(str(path)) as book:
-            grid = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        try:
+            with CalamineWorkbook.from_path(str(path)) as book:
+                grid = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except CalamineError:
+            raise DomainError(
+                "%(path_name)s: not a readable XLSX workbook", field="FILE", path_name=path.name
+            ) from None
         cells = [[_cell(v) for v in r] for r in grid]
         first: list[object] = cells[0] if cells else []
         return first, [r for r in cells[1:] if any(v is not None for v in r)]
@@ -168,27 +173,35 @@ def read_sheet(path: Path) -> tuple[list[object], list[list[object]]]:
         raise DomainError(
             "%(path_name)s: only .csv and .xlsx sheets are read", field="FILE", path_name=path.name
         )
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        header: list[object] = list(next(reader, []))
-        return header, [list(r) for r in reader if any(c.strip() for c in r)]
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header: list[object] = list(next(reader, []))
+            return header, [list(r) for r in reader if any(c.strip() for c in r)]
+    except (UnicodeDecodeError, csv.Error):
+        raise DomainError(
+            "%(path_name)s: not a UTF-8 CSV sheet", field="FILE", path_name=path.name
+        ) from None
 
 
-def _groups(conn: Connection, programme_id: int, ids: set[int]) -> dict[int, Any]:
+def _groups(
+    conn: Connection, programme_id: int, ids: set[int], branch_id: int | None = None
+) -> dict[int, Any]:
     found: dict[int, Any] = {}
     wanted = sorted(ids)
     for at in range(0, len(wanted), 5000):
-        for r in conn.execute(
-            select(
-                savings_group.c.id,
-                savings_group.c.branch_id,
-                savings_group.c.formed_on,
-                savings_group.c.status,
-            ).where(
-                savings_group.c.programme_id == programme_id,
-                savings_group.c.id.in_(wanted[at : at + 5000]),
-            )
-        ):
+        query = select(
+            savings_group.c.id,
+            savings_group.c.branch_id,
+            savings_group.c.formed_on,
+            savings_group.c.status,
+        ).where(
+            savings_group.c.programme_id == programme_id,
+            savings_group.c.id.in_(wanted[at : at + 5000]),
+        )
+        if branch_id is not None:
+            query = query.where(savings_group.c.branch_id == branch_id)
+        for r in conn.execute(query):
             found[r.id] = r
     return found
 
@@ -216,8 +229,12 @@ def import_members(
     actor: str = "import",
     progress: Progress | None = None,
     today: date | None = None,
+    branch_id: int | None = None,
+    report: Path | None = None,
 ) -> ImportResult:
-    """Import the sheet at ``path`` and write its report beside it."""
+    """Import the sheet at ``path`` and write its report beside it (or at ``report``,
+    whose suffix picks CSV or XLSX). With ``branch_id`` (a branch manager's import) a row
+    naming a group of another branch fails like a group that does not exist."""
     if not path.exists():
         raise DomainError("no such file: %(path)s", field="FILE", path=path)
     today = today or date.today()
@@ -243,7 +260,7 @@ def import_members(
     with db.transaction() as conn:
         programme_row(conn, programme_id)
         group_ids = {row.group_id for row, _ in parsed if row is not None}
-        groups = _groups(conn, programme_id, group_ids)
+        groups = _groups(conn, programme_id, group_ids, branch_id)
         known = _known(conn, programme_id, set(groups))
         seen: dict[object, int] = {}
         valid: list[MemberRow] = []
@@ -264,7 +281,7 @@ def import_members(
     result.present = sum(1 for s, _ in result.statuses if s == PRESENT)
     if progress:
         progress(len(parsed) % 1000)
-    result.report = write_report(path, header, raw_rows, result.statuses)
+    result.report = write_report(report or report_path(path), header, raw_rows, result.statuses)
     return result
 
 
@@ -332,10 +349,9 @@ def report_path(path: Path) -> Path:
 
 
 def write_report(
-    path: Path, header: list[object], rows: list[list[object]], statuses: list[tuple[str, str]]
+    out: Path, header: list[object], rows: list[list[object]], statuses: list[tuple[str, str]]
 ) -> Path:
-    """A copy of the sheet with a Status and a Failure Report column per row."""
-    out = report_path(path)
+    """A copy of the sheet with a Status and a Failure Report column per row, at ``out``."""
     if out.suffix == ".xlsx":
         # XlsxWriter streams rows to disk (constant_memory), ~2x openpyxl's write-only
         # mode; text stays text (no formulas or links made of what the sheet said).

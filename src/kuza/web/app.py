@@ -44,6 +44,7 @@ from kuza.web.routes import (
     locale,
     markets,
     meetings,
+    member_imports,
     members,
     offline,
     training,
@@ -171,6 +172,7 @@ def create_app(
     app.include_router(costs.router, dependencies=protected)
     app.include_router(training.router, dependencies=protected)
     app.include_router(enterprises.router, dependencies=protected)
+    app.include_router(member_imports.router, dependencies=protected)
     app.include_router(members.router, dependencies=protected)
     app.include_router(loans.router, dependencies=protected)
     app.include_router(loan_servicing.router, dependencies=protected)
