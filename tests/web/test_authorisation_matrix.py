@@ -282,6 +282,18 @@ WEB = [
         (404, 403, 404, 403, 403, 404),
         LOGIN_FIRST,
     ),
+    Route(
+        "GET /dashboard/impact.pdf",
+        _get("/dashboard/impact.pdf"),
+        (OK, OK, OK, 403, OK, OK),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /members/{id}/passbook.pdf",
+        _get("/members/{m}/passbook.pdf"),
+        (OK, OK, OK, OK, OK, 404),
+        LOGIN_FIRST,
+    ),
     Route("GET /costs", _get("/costs"), (OK, OK, 403, 403, OK, 404), LOGIN_FIRST),
     Route(
         "POST /costs",

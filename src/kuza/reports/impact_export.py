@@ -1,14 +1,16 @@
-"""The impact report as CSV text or an XLSX workbook (one row per metric)."""
+"""The impact report as CSV text, an XLSX workbook or a PDF (one row per metric)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 
 from kuza.reports.impact import ImpactReport
+from kuza.reports.pdf import TableDoc, pdf_bytes
 
 HEADER = ("code", "name", "value", "unit", "definition", "period_start", "period_end", "sources")
 
@@ -62,3 +64,28 @@ def _workbook(report: ImpactReport) -> Workbook:
     info.append(["from", report.start.isoformat()])
     info.append(["to", report.end.isoformat()])
     return book
+
+
+def to_pdf(
+    report: ImpactReport,
+    title: str,
+    about: Sequence[str],
+    header: Sequence[str],
+    names: Mapping[str, str] | None = None,
+) -> bytes:
+    """The figures as a PDF table: code, value as in the CSV (exact decimal, empty when
+    undefined), unit and name (``names`` per code, e.g. translated). No rows behind the
+    figures: the PDF is the aggregate report a donor may be given."""
+    shown = names or {}
+    doc = TableDoc(
+        title=title,
+        about=about,
+        header=header,
+        rows=[
+            [m.code, "" if m.value is None else str(m.value), m.unit, shown.get(m.code, m.name)]
+            for m in report.metrics
+        ],
+        widths=(6, 3, 2, 9),
+        right=frozenset({1}),
+    )
+    return pdf_bytes(doc)

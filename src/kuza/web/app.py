@@ -47,6 +47,7 @@ from kuza.web.routes import (
     member_imports,
     members,
     offline,
+    statements,
     training,
     visits,
 )
@@ -173,6 +174,7 @@ def create_app(
     app.include_router(training.router, dependencies=protected)
     app.include_router(enterprises.router, dependencies=protected)
     app.include_router(member_imports.router, dependencies=protected)
+    app.include_router(statements.router, dependencies=protected)
     app.include_router(members.router, dependencies=protected)
     app.include_router(loans.router, dependencies=protected)
     app.include_router(loan_servicing.router, dependencies=protected)

@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, Response
 from kuza.domain.access import Principal, Role
 from kuza.domain.errors import DomainError
 from kuza.reports.dashboard import Dashboard, Scope, dashboard, programme_choices, scope_for
-from kuza.reports.impact_export import to_csv, xlsx_bytes
+from kuza.reports.impact_export import to_csv, to_pdf, xlsx_bytes
 from kuza.web.deps import Config, CurrentUser, locale_of, render, tr
-from kuza.web.i18n import N_
+from kuza.web.i18n import N_, format_day
 from kuza.web.metrics_text import sections, shown
 
 router = APIRouter()
@@ -166,6 +166,37 @@ def dashboard_xlsx(
         xlsx_bytes(board.report),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{_file(board)}.xlsx"'},
+    )
+
+
+@router.get("/dashboard/impact.pdf")
+def dashboard_pdf(
+    request: Request,
+    user: CurrentUser,
+    cfg: Config,
+    start: From = None,
+    end: To = None,
+    programme: ProgrammeId = None,
+) -> Response:
+    """The figures of the user's scope in her language; a donor gets her funded scope
+    and, like everyone here, figures only (no names, no rows)."""
+    board = _load_or_422(cfg, user, start, end, programme)
+    r, _ = board.report, tr(request)
+    locale = locale_of(request)
+    about = [
+        _("Programme %(code)s, %(start)s to %(end)s; amounts in %(currency)s.",
+          code=r.programme_code, start=format_day(r.start, locale),
+          end=format_day(r.end, locale), currency=r.currency),
+        _("Printed by Kuza on %(day)s.", day=format_day(cfg.today(), locale)),
+    ]  # fmt: skip
+    if not board.scope.whole:
+        about.append(_("Figures of the funded scope only."))
+    names = {m.code: shown(m, locale, _).name for m in r.metrics}
+    body = to_pdf(r, _("Impact report"), about, [_("Code"), _("Value"), _("Unit"), _("Figure")],
+                  names)  # fmt: skip
+    disposition = f'attachment; filename="{_file(board)}.pdf"'
+    return Response(
+        body, media_type="application/pdf", headers={"Content-Disposition": disposition}
     )
 
 
