@@ -88,6 +88,9 @@ def test_a_repayment_is_reversed_only_when_a_checker_approves(
     r = client.post(approve, headers={**branch, "Idempotency-Key": "ok-1"})
     assert r.headers["Idempotent-Replayed"] == "true" and entries(db) == before[0] + 1
     assert client.post(approve, headers=manager).status_code == 409
+    r = client.post(url, json=body, headers=agent)  # reversed: refused before a checker sees it
+    assert r.status_code == 409 and r.json()["error"]["field"] == "reference"
+    assert actions(db) == before[1] + 1
     assert ledger_check.check(db) == []
 
 

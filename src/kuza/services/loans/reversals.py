@@ -193,7 +193,7 @@ def reversible_repayment(
     conn: Connection, loan_id: object, reference: object, lock: bool = True
 ) -> tuple[Any, Any]:
     """(loan, repayment) for ``reference`` on the loan, refused when it is not a
-    repayment of that loan recorded outside a meeting."""
+    repayment of that loan recorded outside a meeting and still standing."""
     row = load_loan(conn, loan_id, lock=lock)
     if not isinstance(reference, str) or not reference.strip():
         raise DomainError("give the repayment's receipt number", field="reference")
@@ -213,6 +213,12 @@ def reversible_repayment(
             ),
             field="reference",
             meeting_id=tx.meeting_id,
+        )
+    if is_reversed(conn, tx):  # refused when submitted, not only when a checker approves
+        raise Conflict(
+            "the repayment %(reference)s is already reversed",
+            field="reference",
+            reference=repr(tx.reference),
         )
     return row, tx
 
