@@ -3,7 +3,6 @@ where a service error belongs (the input it names, else the top of the form)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,10 +27,6 @@ class FormState:
 
     def error_on(self, name: str) -> str:
         return self.message if self.message and self.key == name else ""
-
-
-def typed(form: Mapping[str, object], names: Collection[str]) -> dict[str, str]:
-    return {n: str(form.get(n) or "").strip() for n in names}
 
 
 def failed(name: str, values: dict[str, str], err: DomainError) -> FormState:

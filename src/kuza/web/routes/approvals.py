@@ -14,8 +14,9 @@ from kuza.domain.approvals import PendingKind, may_check, may_submit
 from kuza.domain.errors import DomainError
 from kuza.services import approvals, users
 from kuza.web.deps import Config, CurrentUser, Form, GroupId, render, tr
+from kuza.web.form_fields import typed
 from kuza.web.i18n import N_
-from kuza.web.loan_forms import FormState, day, failed, scope, typed
+from kuza.web.loan_forms import FormState, day, failed, scope
 
 router = APIRouter()
 

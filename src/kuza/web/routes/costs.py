@@ -5,7 +5,6 @@ manager and finance only; a file with a bad row books nothing and names every ba
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -26,6 +25,7 @@ from kuza.domain.errors import DomainError
 from kuza.domain.money import Money
 from kuza.services import admin, costs
 from kuza.web.deps import Config, CurrentUser, Form, render, tr
+from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 
 router = APIRouter()
@@ -101,13 +101,6 @@ def costs_page(
     return _page(request, cfg, user, pid)
 
 
-def _day(raw: str, field: str) -> date:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise DomainError(N_("not a date like 2026-03-31"), field=field) from None
-
-
 def _done(request: Request, programme_id: int, message: str) -> Response:
     request.session["flash"] = message
     return RedirectResponse(f"/costs?programme={programme_id}", status_code=303)
@@ -129,8 +122,8 @@ def cost_record(request: Request, user: CurrentUser, cfg: Config, data: Form) ->
             reference=typed["reference"],
             stage=Stage(int(stage)),
             category=CostCategory(category),
-            period_start=_day(typed["period_start"], "period_start"),
-            period_end=_day(typed["period_end"], "period_end"),
+            period_start=day_field(typed["period_start"], "period_start"),
+            period_end=day_field(typed["period_end"], "period_end"),
             amount=Money.of(typed["amount"], costs.programme_currency(cfg.db, pid)),
             branch=typed["branch"] or None,
             memo=typed["memo"],

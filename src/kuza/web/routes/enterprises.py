@@ -4,7 +4,6 @@ lost) and verify an event. A job counts only once verified (docs/impact.md)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
@@ -26,6 +25,7 @@ from kuza.services.enterprise_views import (
 from kuza.services.market_views import programme_value_chains
 from kuza.services.visits import programme_of_member
 from kuza.web.deps import Config, CurrentUser, Form, render, tr
+from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 
 router = APIRouter()
@@ -40,13 +40,6 @@ def _visible(cfg: Config, user: Principal, enterprise_id: int) -> None:
 def _recorder(user: Principal) -> None:
     if not may_record_meetings(user):
         raise HTTPException(403, N_("Your role does not record jobs."))
-
-
-def _day(raw: object, field: str) -> date:
-    try:
-        return date.fromisoformat(str(raw or ""))
-    except ValueError:
-        raise DomainError(N_("not a date like 2026-03-31"), field=field) from None
 
 
 def _list_page(
@@ -109,7 +102,7 @@ def enterprise_create(request: Request, user: CurrentUser, cfg: Config, data: Fo
             name=form.get("name", ""),
             owner_ids=owners,
             sector=form.get("sector", ""),
-            started_on=_day(form.get("started_on"), "started_on"),
+            started_on=day_field(form.get("started_on"), "started_on"),
             location=form.get("location", "").strip(),
             value_chain=form.get("value_chain", "").strip() or None,
             registered=form.get("registered") == "yes",
@@ -168,7 +161,7 @@ def job_create(
         new = jobs.NewJob(
             enterprise_id=enterprise_id,
             role=role,
-            on=_day(data.get("on"), "on"),
+            on=day_field(data.get("on"), "on"),
             hours_per_week=str(data.get("hours_per_week") or ""),
             member_id=int(raw_member) if raw_member.isdigit() else None,
             worker_name=str(data.get("worker_name") or ""),
@@ -200,7 +193,7 @@ def job_event(
             raise DomainError(N_("Choose grown or lost."), field="kind")
         hours = str(data.get("hours_per_week") or "").strip() or None
         jobs.record_job_change(
-            cfg.db, job_id, JobEventKind(kind), _day(data.get("on"), "on"), hours,
+            cfg.db, job_id, JobEventKind(kind), day_field(data.get("on"), "on"), hours,
             str(data.get("note") or ""), actor=user.username,
         )  # fmt: skip
     except DomainError as exc:
@@ -220,7 +213,7 @@ def job_verify(
         if method not in {m.value for m in VerificationMethod}:
             raise DomainError(N_("Choose how it was verified."), field="method")
         jobs.verify_job_event(
-            cfg.db, event_id, _day(data.get("verified_on"), "verified_on"),
+            cfg.db, event_id, day_field(data.get("verified_on"), "verified_on"),
             VerificationMethod(method), user.display_name, cfg.today(),
             str(data.get("note") or ""), actor=user.username,
         )  # fmt: skip

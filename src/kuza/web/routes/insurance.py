@@ -34,7 +34,9 @@ from kuza.services.insurance_views import (
     plan_list,
     plan_programme,
 )
+from kuza.web import form_fields
 from kuza.web.deps import Config, CurrentUser, Form, WebConfig, locale_of, render, tr
+from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_, format_money
 from kuza.web.insurance_forms import DEPENDANT_ROWS, insurance_section
 from kuza.web.loan_forms import scope
@@ -49,17 +51,6 @@ PLAN_FIELDS = (
     "programme_id", "name", "premium", "dependant_premium", "period", "cover_per_year",
     "waiting_days", "subsidy",
 )  # fmt: skip
-
-
-def _typed(data: FormData, names: tuple[str, ...]) -> dict[str, str]:
-    return {n: str(data.get(n) or "").strip() for n in names}
-
-
-def _day(raw: str, field: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(N_("not a date like 2026-03-31"), field=field) from None
 
 
 def _id(raw: str, field: str) -> int:
@@ -94,7 +85,7 @@ def _dependants(data: FormData, typed: dict[str, str]) -> list[insurance.Dependa
     out = []
     for i in range(DEPENDANT_ROWS):
         names = tuple(f"dep-{i}-{k}" for k in ("name", "relation", "sex", "birth_year"))
-        typed |= _typed(data, names)
+        typed |= form_fields.typed(data, names)
         name, relation, sex, born = (typed[n] for n in names)
         if not name and not relation and not born:
             continue
@@ -111,12 +102,12 @@ def enrol(
     request: Request, member_id: MemberId, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _role(may_record_meetings(user), N_("Your role does not enrol members."))
-    typed = _typed(data, ENROL_FIELDS)
+    typed = form_fields.typed(data, ENROL_FIELDS)
     try:
         plan_id = _id(typed["plan_id"], "plan_id")
         if typed["pays_from"] not in {p.value for p in PaysFrom}:
             raise DomainError(N_("Choose how her share is paid."), field="pays_from")
-        on = _day(typed["enrolled_on"], "enrolled_on")
+        on = day_field(typed["enrolled_on"], "enrolled_on")
         dependants = _dependants(data, typed)
         insurance.enrol(
             cfg.db, plan_id, member_id, on, PaysFrom(typed["pays_from"]), dependants,
@@ -140,11 +131,11 @@ def claim_submit(
     ):
         raise HTTPException(404, N_("No such enrolment."))
     _role(may_record_meetings(user), N_("Your role does not submit claims."))
-    typed = _typed(data, CLAIM_FIELDS)
+    typed = form_fields.typed(data, CLAIM_FIELDS)
     try:
         dependant = typed["dependant_id"]
         insurance_claims.submit_claim(
-            cfg.db, enrolment_id, _day(typed["incurred_on"], "incurred_on"), typed["amount"],
+            cfg.db, enrolment_id, day_field(typed["incurred_on"], "incurred_on"), typed["amount"],
             typed["description"], cfg.today(),
             _id(dependant, "dependant_id") if dependant else None, actor=user.username,
         )  # fmt: skip
@@ -223,7 +214,7 @@ def _done(request: Request, message: str, anchor: str = "") -> Response:
 def plan_create(request: Request, user: CurrentUser, cfg: Config, data: Form) -> Response:
     _reader(user)
     _role(may_create_plans(user.role), N_("Only admins and country managers create plans."))
-    typed = _typed(data, PLAN_FIELDS)
+    typed = form_fields.typed(data, PLAN_FIELDS)
     try:
         if user.role is Role.ADMIN:
             pid = _id(typed["programme_id"], "programme_id")
@@ -259,10 +250,10 @@ def premiums_collect(
     _reader(user)
     _plan_in_scope(cfg, user, plan_id)
     _role(may_collect_premiums(user.role), N_("Your role does not collect premiums."))
-    typed = _typed(data, ("period",))
+    typed = form_fields.typed(data, ("period",))
     try:
         done = insurance.collect_premiums(
-            cfg.db, plan_id, _day(typed["period"], "period"), cfg.today(), actor=user.username
+            cfg.db, plan_id, day_field(typed["period"], "period"), cfg.today(), actor=user.username
         )
     except DomainError as exc:
         return _refused(request, cfg, user, f"collect-{plan_id}", exc, typed)
@@ -288,7 +279,7 @@ def _decision(
         raise HTTPException(404, N_("No such claim."))
     _role(allowed, why)
     try:
-        act(_day(typed.get("on") or cfg.today().isoformat(), "on"))
+        act(day_field(typed.get("on") or cfg.today().isoformat(), "on"))
     except DomainError as exc:
         return _refused(request, cfg, user, f"claim-{claim_id}", exc, typed)
     return _done(request, tr(request)(message), "#claims")
@@ -298,7 +289,7 @@ def _decision(
 def claim_approve(
     request: Request, claim_id: IdPath, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
-    typed = _typed(data, ("amount", "on"))
+    typed = form_fields.typed(data, ("amount", "on"))
     return _decision(
         request, cfg, user, claim_id, may_decide_claims(user.role),
         N_("Your role does not decide claims."),
@@ -312,7 +303,7 @@ def claim_approve(
 def claim_reject(
     request: Request, claim_id: IdPath, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
-    typed = _typed(data, ("reason", "on"))
+    typed = form_fields.typed(data, ("reason", "on"))
     return _decision(
         request, cfg, user, claim_id, may_decide_claims(user.role),
         N_("Your role does not decide claims."),
@@ -326,7 +317,7 @@ def claim_reject(
 def claim_pay(
     request: Request, claim_id: IdPath, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
-    typed = _typed(data, ("on",))
+    typed = form_fields.typed(data, ("on",))
     return _decision(
         request, cfg, user, claim_id, may_pay_claims(user.role),
         N_("Your role does not pay from the insurance fund."),

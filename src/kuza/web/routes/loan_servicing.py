@@ -21,8 +21,9 @@ from kuza.domain.errors import DomainError
 from kuza.services import approvals
 from kuza.services.loans import applications, guarantees, overpayments, writeoff
 from kuza.web.deps import Config, CurrentUser, Form, tr
+from kuza.web.form_fields import typed
 from kuza.web.i18n import N_
-from kuza.web.loan_forms import day, failed, typed
+from kuza.web.loan_forms import day, failed
 from kuza.web.routes.loans import LoanId, _loan_page, _may
 
 router = APIRouter()

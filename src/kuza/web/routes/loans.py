@@ -26,8 +26,9 @@ from kuza.services.loans.applications import LoanRequest
 from kuza.services.loans.views import loan_detail, loan_group, loan_list, products_of
 from kuza.services.views import group_view
 from kuza.web.deps import Config, CurrentUser, Form, GroupId, render, tr
+from kuza.web.form_fields import typed
 from kuza.web.i18n import N_
-from kuza.web.loan_forms import FormState, day, failed, scope, typed, whole
+from kuza.web.loan_forms import FormState, day, failed, scope, whole
 
 router = APIRouter()
 PAGE = 50

@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from kuza.domain.access import Principal, Role, may_record_meetings, sees_group_pages
 from kuza.domain.errors import DomainError
@@ -27,7 +26,9 @@ from kuza.services.market_views import (
     programme_partners,
 )
 from kuza.services.views import group_view
+from kuza.web import form_fields
 from kuza.web.deps import Config, CurrentUser, Form, GroupId, WebConfig, render, tr
+from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 from kuza.web.market_forms import market_section
 from kuza.web.routes.groups import group_context
@@ -46,19 +47,8 @@ def _recorder(user: Principal) -> None:
         raise HTTPException(403, N_("Your role does not record market links."))
 
 
-def _typed(data: FormData, names: tuple[str, ...]) -> dict[str, str]:
-    return {n: str(data.get(n) or "").strip() for n in names}
-
-
-def _day(raw: str, field: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(N_("not a date like 2026-03-31"), field=field) from None
-
-
 def _maybe_day(raw: str, field: str) -> date | None:
-    return _day(raw, field) if raw else None
+    return day_field(raw, field) if raw else None
 
 
 def _id(raw: str, field: str, message: str) -> int:
@@ -92,7 +82,7 @@ def linkage_create(
     request: Request, group_id: GroupId, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _recorder(user)
-    typed = _typed(data, LINK_FIELDS)
+    typed = form_fields.typed(data, LINK_FIELDS)
     view = group_view(cfg.db, group_id, cfg.today(), user.programme_id)
     women = [m.id for m in view.members if m.sex == Sex.FEMALE.value]
     typed |= {f"woman-{m}": str(data.get(f"woman-{m}") or "") for m in women}
@@ -105,7 +95,7 @@ def linkage_create(
             raise DomainError(N_("Choose a role from the list."), field="women")
         new = markets.NewLinkage(
             partner_id=_id(typed["partner_id"], "partner_id", N_("Choose a partner.")),
-            started_on=_day(typed["started_on"], "started_on"),
+            started_on=day_field(typed["started_on"], "started_on"),
             member_id=int(party) if party else None,
             group_id=None if party else group_id,
             value_chain=typed["value_chain"] or None,
@@ -151,11 +141,11 @@ def contract_create(
     row = _visible_linkage(cfg, user, linkage_id)
     _recorder(user)
     group_id = _home_group(cfg, user, row, data.get("group_id"))
-    typed = _typed(data, CONTRACT_FIELDS)
+    typed = form_fields.typed(data, CONTRACT_FIELDS)
     try:
         markets.record_contract(
             cfg.db, linkage_id, typed["product"], typed["volume"], typed["unit"], typed["price"],
-            _day(typed["starts_on"], "starts_on"), _maybe_day(typed["ends_on"], "ends_on"),
+            day_field(typed["starts_on"], "starts_on"), _maybe_day(typed["ends_on"], "ends_on"),
             actor=user.username,
         )  # fmt: skip
     except DomainError as exc:
@@ -170,9 +160,9 @@ def linkage_end(
     row = _visible_linkage(cfg, user, linkage_id)
     _recorder(user)
     group_id = _home_group(cfg, user, row, data.get("group_id"))
-    typed = _typed(data, ("on",))
+    typed = form_fields.typed(data, ("on",))
     try:
-        markets.end_linkage(cfg.db, linkage_id, _day(typed["on"], "on"), actor=user.username)
+        markets.end_linkage(cfg.db, linkage_id, day_field(typed["on"], "on"), actor=user.username)
     except DomainError as exc:
         return _refused(request, cfg, user, group_id, f"end-{linkage_id}", exc, typed)
     return _done(request, group_id, N_("Market link ended."))
@@ -183,7 +173,7 @@ def activity_create(
     request: Request, group_id: GroupId, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _recorder(user)
-    typed = _typed(data, ACTIVITY_FIELDS)
+    typed = form_fields.typed(data, ACTIVITY_FIELDS)
     try:
         if typed["kind"] not in {k.value for k in MarketActivityKind}:
             raise DomainError(N_("Choose what kind of activity it was."), field="kind")
@@ -197,7 +187,7 @@ def activity_create(
         new = markets.NewMarketActivity(
             kind=MarketActivityKind(typed["kind"]),
             group_id=group_id,
-            held_on=_day(typed["held_on"], "held_on"),
+            held_on=day_field(typed["held_on"], "held_on"),
             description=typed["description"],
             members_involved=count,
             amount=typed["amount"] or None,
@@ -259,7 +249,7 @@ def partner_create(request: Request, user: CurrentUser, cfg: Config, data: Form)
         raise HTTPException(404, N_("No such page."))
     if not may_add_partners(user.role):
         raise HTTPException(403, N_("Your role does not add market partners."))
-    typed = _typed(data, ("name", "kind", "programme"))
+    typed = form_fields.typed(data, ("name", "kind", "programme"))
     raw = typed["programme"]
     pid = _programme(cfg, user, int(raw) if raw.isdigit() and len(raw) < 10 else None)
     try:

@@ -14,9 +14,10 @@ from kuza.domain.errors import DomainError
 from kuza.services import passbook, users
 from kuza.services.member_view import member_view
 from kuza.web.deps import Config, CurrentUser, Form, locale_of, render, tr
+from kuza.web.form_fields import typed
 from kuza.web.i18n import N_, format_money
 from kuza.web.insurance_forms import InsuranceSection, insurance_section
-from kuza.web.loan_forms import FormState, day, failed, scope, typed
+from kuza.web.loan_forms import FormState, day, failed, scope
 from kuza.web.visit_forms import VisitSection, visit_section
 
 router = APIRouter()

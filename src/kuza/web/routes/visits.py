@@ -4,19 +4,19 @@ members in scope. Refused input is shown on its field with nothing written."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from kuza.domain.access import Principal, Role, may_record_meetings, sees_group_pages
 from kuza.domain.errors import DomainError
 from kuza.domain.visits import ReferralKind, ReferralStatus
 from kuza.services import users, visits
 from kuza.services.visit_views import open_referrals, programme_scorecards, referral_member
+from kuza.web import form_fields
 from kuza.web.deps import Config, CurrentUser, Form, WebConfig, render, tr
+from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 from kuza.web.routes.members import MemberId, member_page_refused
 from kuza.web.visit_forms import FOLLOW_UP_STATUSES, visit_section
@@ -29,17 +29,6 @@ REFER_FIELDS = ("kind", "service", "on", "visit_id", "note")
 def _recorder(user: Principal) -> None:
     if not may_record_meetings(user):
         raise HTTPException(403, N_("Your role does not record household visits."))
-
-
-def _typed(data: FormData, names: tuple[str, ...]) -> dict[str, str]:
-    return {n: str(data.get(n) or "").strip() for n in names}
-
-
-def _day(raw: str, field: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(N_("not a date like 2026-03-31"), field=field) from None
 
 
 def _refused(
@@ -69,7 +58,7 @@ def visit_record(
     code = str(data.get("scorecard") or "")
     pid = visits.programme_of_member(cfg.db, member_id)
     card = next((c for c in programme_scorecards(cfg.db, pid) if c.code == code), None)
-    typed = _typed(data, ("visited_on", "household_size", "note"))
+    typed = form_fields.typed(data, ("visited_on", "household_size", "note"))
     questions = [q.code for q in card.questions] if card else []
     answers = {q: str(data.get(f"answer-{q}") or "") for q in questions}
     typed |= {f"answer-{q}": a for q, a in answers.items()}
@@ -83,7 +72,7 @@ def visit_record(
         new = visits.NewVisit(
             member_id=member_id,
             scorecard=code,
-            visited_on=_day(typed["visited_on"], "visited_on"),
+            visited_on=day_field(typed["visited_on"], "visited_on"),
             visited_by=user.display_name,
             answers={q: a for q, a in answers.items() if a},
             household_size=int(size),
@@ -101,7 +90,7 @@ def referral_create(
     request: Request, member_id: MemberId, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _recorder(user)
-    typed = _typed(data, REFER_FIELDS)
+    typed = form_fields.typed(data, REFER_FIELDS)
     try:
         if typed["kind"] not in {k.value for k in ReferralKind}:
             raise DomainError(N_("Choose the kind of service."), field="kind")
@@ -110,7 +99,7 @@ def referral_create(
             raise DomainError(N_("Choose a visit from the list."), field="visit_id")
         visits.refer(
             cfg.db, visits.programme_of_member(cfg.db, member_id), member_id,
-            ReferralKind(typed["kind"]), typed["service"], _day(typed["on"], "on"),
+            ReferralKind(typed["kind"]), typed["service"], day_field(typed["on"], "on"),
             int(visit) if visit else None, typed["note"], actor=user.username,
         )  # fmt: skip
     except DomainError as exc:
@@ -126,12 +115,12 @@ def referral_follow_up(
     if member_id is None or not users.can_see_member(cfg.db, user, member_id):
         raise HTTPException(404, N_("No such referral."))
     _recorder(user)
-    typed = _typed(data, ("status", "on", "note"))
+    typed = form_fields.typed(data, ("status", "on", "note"))
     try:
         if typed["status"] not in FOLLOW_UP_STATUSES:
             raise DomainError(N_("Choose where the referral stands."), field="status")
         visits.follow_up_referral(
-            cfg.db, referral_id, ReferralStatus(typed["status"]), _day(typed["on"], "on"),
+            cfg.db, referral_id, ReferralStatus(typed["status"]), day_field(typed["on"], "on"),
             typed["note"], actor=user.username,
         )  # fmt: skip
     except DomainError as exc:
