@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
@@ -82,6 +82,8 @@ def visible_group(group_id: int, user: CurrentUser, cfg: Config) -> int:
     return group_id
 
 
+# A row id in a URL: positive and within PostgreSQL's integer, so a huge one is a 422.
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 GroupId = Annotated[int, Depends(visible_group)]
 
 

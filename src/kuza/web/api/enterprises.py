@@ -4,9 +4,7 @@ and roles as the pages. A job counts only once verified (docs/impact.md)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from kuza.domain.access import Principal
@@ -46,10 +44,9 @@ from kuza.web.api.impact_schemas import (
     VerificationCreate,
 )
 from kuza.web.api.schemas import error_responses
-from kuza.web.deps import Config
+from kuza.web.deps import Config, IdPath
 
 router = APIRouter(tags=["enterprises"])
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 WRITE = error_responses(401, 403, 404, 409, 422)
 
 

@@ -5,9 +5,7 @@ roles. Plans and premiums are in ``insurance_plans``, the claims queue and decis
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from kuza.domain.access import Principal
@@ -39,10 +37,9 @@ from kuza.web.api.impact_schemas import (
     EnrolmentsPublic,
 )
 from kuza.web.api.schemas import error_responses, money
-from kuza.web.deps import Config
+from kuza.web.deps import Config, IdPath
 
 router = APIRouter(tags=["insurance"])
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 READ = error_responses(401, 403, 404)
 WRITE = error_responses(401, 403, 404, 409, 422)
 

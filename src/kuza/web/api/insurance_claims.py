@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from kuza.domain.access import Principal
@@ -27,11 +27,10 @@ from kuza.web.api.insurance_schemas import (
     QueuedClaimsPublic,
 )
 from kuza.web.api.schemas import error_responses
-from kuza.web.deps import Config
+from kuza.web.deps import Config, IdPath
 from kuza.web.loan_forms import scope
 
 router = APIRouter(tags=["insurance"])
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 WRITE = error_responses(401, 403, 404, 409, 422)
 
 

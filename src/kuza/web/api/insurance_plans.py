@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from kuza.domain.access import Principal, Role
@@ -23,10 +23,9 @@ from kuza.web.api.insurance_schemas import (
     PremiumCollectionPublic,
 )
 from kuza.web.api.schemas import error_responses, money
-from kuza.web.deps import Config
+from kuza.web.deps import Config, IdPath
 
 router = APIRouter(tags=["insurance"])
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 WRITE = error_responses(401, 403, 404, 409, 422)
 
 

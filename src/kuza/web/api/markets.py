@@ -52,11 +52,10 @@ from kuza.web.api.market_schemas import (
     LinkageEnd,
 )
 from kuza.web.api.schemas import error_responses, money
-from kuza.web.deps import Config
+from kuza.web.deps import Config, IdPath
 
 router = APIRouter(tags=["markets"])
 GroupPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 READ = error_responses(401, 403, 404)
 WRITE = error_responses(401, 403, 404, 409, 422)
 

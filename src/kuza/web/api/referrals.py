@@ -4,9 +4,7 @@ scope. Read by all but donors, recorded by the meeting roles."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from kuza.domain.access import Principal
@@ -36,10 +34,9 @@ from kuza.web.api.visit_schemas import (
     ReferralPublic,
     ReferralsPublic,
 )
-from kuza.web.deps import Config
+from kuza.web.deps import Config, IdPath
 
 router = APIRouter(tags=["visits"])
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 READ = error_responses(401, 403, 404)
 WRITE = error_responses(401, 403, 404, 409, 422)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from kuza.domain.access import Principal, Role
@@ -16,10 +16,9 @@ from kuza.services import admin
 from kuza.web.api.deps import ApiUser, IdempotencyKey, idempotent
 from kuza.web.api.schemas import error_responses
 from kuza.web.api.settings_schemas import SettingsPublic, SettingsUpdate
-from kuza.web.deps import Config
+from kuza.web.deps import Config, IdPath
 
 router = APIRouter(tags=["settings"])
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def settings_manager(user: ApiUser) -> Principal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from kuza.domain.access import Role
@@ -32,10 +32,9 @@ from kuza.web.api.impact_schemas import (
     TrainingSessionsPublic,
 )
 from kuza.web.api.schemas import error_responses
-from kuza.web.deps import Config
+from kuza.web.deps import Config, IdPath
 
 router = APIRouter(tags=["training"])
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 READ = error_responses(401, 403, 404)
 
 

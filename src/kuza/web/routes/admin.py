@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuza.domain.access import Principal, Role
@@ -20,12 +20,11 @@ from kuza.domain.stability import Component, StabilityPolicy
 from kuza.domain.training import CompletionBasis, TrainingRules, training_rules
 from kuza.services import admin, audit
 from kuza.services.loans import products
-from kuza.web.deps import Config, CurrentUser, Form, render, tr
+from kuza.web.deps import Config, CurrentUser, Form, IdPath, render, tr
 from kuza.web.i18n import N_
 
 router = APIRouter()
 PAGE = 50
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ROLES = [r.value for r in Role]
 KINDS = [k.value for k in LoanKind]
 COMPONENTS = [c.value for c in Component]

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuza.domain.access import Principal, Role
 from kuza.domain.errors import DomainError, NotFound
 from kuza.services import admin, donor_scope, users
-from kuza.web.deps import Config, CurrentUser, Form, render, tr
+from kuza.web.deps import Config, CurrentUser, Form, IdPath, render, tr
 from kuza.web.i18n import N_
 from kuza.web.routes.admin import form_error
 
 router = APIRouter()
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ROLES = [r.value for r in Role]
 PLACE_FIELDS = ("role", "programme_id", "branch_id", "agent_id")
 

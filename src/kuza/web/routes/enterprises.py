@@ -4,9 +4,8 @@ lost) and verify an event. A job counts only once verified (docs/impact.md)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuza.domain.access import Principal, may_record_meetings, sees_group_pages
@@ -24,12 +23,11 @@ from kuza.services.enterprise_views import (
 )
 from kuza.services.market_views import programme_value_chains
 from kuza.services.visits import programme_of_member
-from kuza.web.deps import Config, CurrentUser, Form, render, tr
+from kuza.web.deps import Config, CurrentUser, Form, IdPath, render, tr
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 
 router = APIRouter()
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _visible(cfg: Config, user: Principal, enterprise_id: int) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -35,7 +35,7 @@ from kuza.services.insurance_views import (
     plan_programme,
 )
 from kuza.web import form_fields
-from kuza.web.deps import Config, CurrentUser, Form, WebConfig, locale_of, render, tr
+from kuza.web.deps import Config, CurrentUser, Form, IdPath, WebConfig, locale_of, render, tr
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_, format_money
 from kuza.web.insurance_forms import DEPENDANT_ROWS, insurance_section
@@ -43,7 +43,6 @@ from kuza.web.loan_forms import scope
 from kuza.web.routes.members import MemberId, member_page_insurance_refused
 
 router = APIRouter()
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE = 50
 ENROL_FIELDS = ("plan_id", "enrolled_on", "pays_from")
 CLAIM_FIELDS = ("incurred_on", "amount", "description", "dependant_id")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuza.domain.access import Principal, Role, may_record_meetings, sees_group_pages
@@ -27,14 +27,13 @@ from kuza.services.market_views import (
 )
 from kuza.services.views import group_view
 from kuza.web import form_fields
-from kuza.web.deps import Config, CurrentUser, Form, GroupId, WebConfig, render, tr
+from kuza.web.deps import Config, CurrentUser, Form, GroupId, IdPath, WebConfig, render, tr
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 from kuza.web.market_forms import market_section
 from kuza.web.routes.groups import group_context
 
 router = APIRouter()
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LINK_FIELDS = ("partner_id", "party", "started_on", "ended_on", "value_chain", "note")
 CONTRACT_FIELDS = ("product", "volume", "unit", "price", "starts_on", "ends_on")
 ACTIVITY_FIELDS = (

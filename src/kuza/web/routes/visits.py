@@ -4,9 +4,7 @@ members in scope. Refused input is shown on its field with nothing written."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuza.domain.access import Principal, Role, may_record_meetings, sees_group_pages
@@ -15,14 +13,13 @@ from kuza.domain.visits import ReferralKind, ReferralStatus
 from kuza.services import users, visits
 from kuza.services.visit_views import open_referrals, programme_scorecards, referral_member
 from kuza.web import form_fields
-from kuza.web.deps import Config, CurrentUser, Form, WebConfig, render, tr
+from kuza.web.deps import Config, CurrentUser, Form, IdPath, WebConfig, render, tr
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 from kuza.web.routes.members import MemberId, member_page_refused
 from kuza.web.visit_forms import FOLLOW_UP_STATUSES, visit_section
 
 router = APIRouter()
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 REFER_FIELDS = ("kind", "service", "on", "visit_id", "note")
 
 
