@@ -45,8 +45,10 @@ def test_loan_lifecycle_through_the_cli(env_db: Database) -> None:
         "loan", "repay", "1", "260", "--ref", "r1", "--on", "2026-03-01"
     )
     assert "2026-06-01" in run("loan", "show", "1")
-    assert "1 active loans" in run("close-day", "--date", "2026-04-20")
-    assert "nothing new" in run("close-day", "--date", "2026-04-20")
+    assert "1 active loans" in run("close-day", "--date", "2026-04-20", "--today", "2026-12-31")
+    assert "nothing new" in run("close-day", "--date", "2026-04-20", "--today", "2026-12-31")
+    late = fails("close-day", "--date", "2027-01-01")  # after --today 2026-12-31
+    assert "after today" in late and "field: on" in late
     assert "PAR1" in run("loan", "arrears", str(lw.pid))
     assert run("ledger", "check").startswith("✓")
 
@@ -144,3 +146,15 @@ def test_a_product_switched_off_takes_no_application_until_switched_on(env_db: D
     assert absent.exit_code == 2 and "product_id" in absent.output
     assert "switched on" in run("loan", "product-on", pid, p)
     assert "loan 1 applied" in run("loan", "apply", g, m, p, "1000", "--on", "2026-02-01")
+
+
+def test_funding_the_loan_fund_refuses_a_later_day_and_a_reused_reference(
+    env_db: Database,
+) -> None:
+    lw = make_loan_world(env_db)
+    pid = str(lw.pid)
+    assert "credited with 500" in run("loan", "fund", pid, "500", "slip-9", "--on", "2026-12-01")
+    assert "after today" in fails("loan", "fund", pid, "500", "slip-10", "--on", "2027-01-02")
+    again = fails("loan", "fund", pid, "500", "slip-9", "--on", "2026-12-01")
+    assert "slip-9" in again or "already" in again
+    assert run("ledger", "check").startswith("✓")

@@ -6,7 +6,6 @@ withdrawal, reschedule, write-off and the other after-care commands in
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -21,8 +20,8 @@ from kuza.cli.common import DateOpt, console, domain_errors, parse_day, today_or
 from kuza.domain.errors import NotFound
 from kuza.domain.money import Money
 from kuza.reports.arrears import arrears_list
+from kuza.services import books
 from kuza.services.loans import applications, disbursement, products, repayments
-from kuza.services.loans.close_day import close_day
 
 Actor = Annotated[str, typer.Option(help="Who records it.")]
 On = Annotated[str | None, typer.Option(help="Date (default today).")]
@@ -57,8 +56,8 @@ def fund(
     """Put money into the programme's loan fund."""
     with domain_errors():
         day = today_or(today)
-        products.fund_loan_fund(
-            Database(), programme_id, amount, parse_day(on, "on", day), ref, actor
+        books.deposit_to_loan_fund(
+            Database(), programme_id, amount, parse_day(on, "on", day), ref, actor, day
         )
     console.print(f"loan fund credited with {amount}")
 
@@ -180,11 +179,13 @@ def arrears(programme_id: int) -> None:
 def close_day_cmd(
     day: Annotated[str, typer.Option("--date", help="The day to close (YYYY-MM-DD).")],
     actor: Actor = "cli",
+    today: DateOpt = None,
 ) -> None:
     """Penalties, arrears and interest accrual (external loans) for every loan at once;
-    re-running a date changes nothing."""
+    re-running a date changes nothing; a day after today is refused."""
     with domain_errors():
-        result = close_day(Database(), parse_day(day, "date", date.today()), actor)
+        now = today_or(today)
+        result = books.run_close_day(Database(), parse_day(day, "date", now), actor, now)
     again = "" if result.first_run else " (date closed before; nothing new)"
     accrued = (
         f", interest accrued on {result.loans_accruing} external loans" if result.accrued else ""

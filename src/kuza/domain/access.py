@@ -110,6 +110,20 @@ def may_record_meetings(p: Principal) -> bool:
     return p.role in MEETING_RECORDERS
 
 
+BOOK_KEEPERS = frozenset({Role.ADMIN, Role.COUNTRY_MANAGER, Role.FINANCE})
+
+
+def may_keep_books(p: Principal) -> bool:
+    """The programme's books (its loan fund, the close-of-day runs): finance and the
+    managers of the programme. The whole book's close-day and the ledger check cover
+    every programme at once: admins only (:func:`may_run_the_whole_book`)."""
+    return p.role in BOOK_KEEPERS
+
+
+def may_run_the_whole_book(p: Principal) -> bool:
+    return p.role is Role.ADMIN
+
+
 def check_assignment(
     role: Role, programme_id: int | None, branch_id: int | None, agent_id: int | None
 ) -> None:

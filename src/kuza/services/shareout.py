@@ -273,6 +273,45 @@ class ShareOutStatement:
     rows: list[StatementRow]
 
 
+@dataclass(frozen=True)
+class ShareOutSummary:
+    share_out_id: int
+    cycle_number: int
+    on: date
+    rule: ShareOutRule
+    fund: Money
+    members: int
+
+
+def share_outs_of_group(db: Database, group_id: int) -> list[ShareOutSummary]:
+    """The group's share-outs, the latest cycle first."""
+    s = share_out_table.c
+    with db.read() as conn:
+        counted = (
+            select(share_out_line.c.share_out_id, func.count().label("members"))
+            .group_by(share_out_line.c.share_out_id)
+            .subquery()
+        )
+        rows = conn.execute(
+            select(s.id, s.cycle_number, s.on_date, s.rule, s.fund_minor, s.currency,
+                   func.coalesce(counted.c.members, 0).label("members"))
+            .select_from(share_out_table.outerjoin(counted, counted.c.share_out_id == s.id))
+            .where(s.group_id == group_id)
+            .order_by(s.cycle_number.desc())
+        ).all()  # fmt: skip
+    return [
+        ShareOutSummary(
+            share_out_id=r.id,
+            cycle_number=r.cycle_number,
+            on=r.on_date,
+            rule=ShareOutRule(r.rule),
+            fund=Money.from_minor(r.fund_minor, r.currency),
+            members=r.members,
+        )
+        for r in rows
+    ]
+
+
 def share_out_statement(
     db: Database, share_out_id: int, programme_id: int | None = None
 ) -> ShareOutStatement:

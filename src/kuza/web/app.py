@@ -34,6 +34,8 @@ from kuza.web.routes import (
     admin_accounts,
     approvals,
     auth,
+    books,
+    calculator,
     costs,
     dashboard,
     enterprises,
@@ -171,6 +173,8 @@ def create_app(
     app.include_router(admin_accounts.router, dependencies=protected)
     app.include_router(dashboard.router, dependencies=protected)
     app.include_router(costs.router, dependencies=protected)
+    app.include_router(books.router, dependencies=protected)
+    app.include_router(calculator.router, dependencies=protected)
     app.include_router(training.router, dependencies=protected)
     app.include_router(enterprises.router, dependencies=protected)
     app.include_router(member_imports.router, dependencies=protected)

@@ -13,8 +13,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from kuza.adapters.db.engine import Database
-from kuza.domain.access import Principal
-from kuza.services import users
+from kuza.domain.access import Principal, Role
+from kuza.domain.errors import DomainError
+from kuza.services import admin, users
 from kuza.web import i18n
 from kuza.web.security import LoginThrottle, csrf_ok, csrf_token
 
@@ -123,3 +124,19 @@ def render(
     return cfg.templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status
     )
+
+
+def chosen_programme(user: Principal, raw: str | None, cfg: Config) -> int:
+    """An admin picks the programme (default the first); the others keep their own."""
+    if user.role is not Role.ADMIN:
+        if user.programme_id is None:
+            raise DomainError(i18n.N_("Your account has no programme."), field="programme_id")
+        return user.programme_id
+    choices = [c.id for c in admin.programme_list(cfg.db)]
+    if raw and raw.isdigit() and int(raw) in choices:
+        return int(raw)
+    if raw:
+        raise DomainError(i18n.N_("Choose a programme."), field="programme_id")
+    if not choices:
+        raise DomainError(i18n.N_("Choose a programme."), field="programme_id")
+    return choices[0]

@@ -8,6 +8,8 @@ from fastapi import FastAPI
 from kuza.web.api import (
     approvals,
     auth,
+    books,
+    calculator,
     costs,
     enterprises,
     errors,
@@ -56,6 +58,8 @@ def create_api(config: WebConfig) -> FastAPI:
         loans,
         loan_servicing,
         approvals,
+        books,
+        calculator,
         training,
         enterprises,
         markets,

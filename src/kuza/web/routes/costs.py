@@ -24,7 +24,7 @@ from kuza.domain.costs import (
 from kuza.domain.errors import DomainError
 from kuza.domain.money import Money
 from kuza.services import admin, costs
-from kuza.web.deps import Config, CurrentUser, Form, render, tr
+from kuza.web.deps import Config, CurrentUser, Form, chosen_programme, render, tr
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 
@@ -41,22 +41,6 @@ def _keeper(user: Principal) -> None:
         raise HTTPException(403, N_("Only finance and the programme's managers keep costs."))
 
 
-def _programme(user: Principal, raw: str | None, cfg: Config) -> int:
-    """An admin picks the programme (default the first); the others keep their own."""
-    if user.role is not Role.ADMIN:
-        if user.programme_id is None:
-            raise DomainError(N_("Your account has no programme."), field="programme_id")
-        return user.programme_id
-    choices = [c.id for c in admin.programme_list(cfg.db)]
-    if raw and raw.isdigit() and int(raw) in choices:
-        return int(raw)
-    if raw:
-        raise DomainError(N_("Choose a programme."), field="programme_id")
-    if not choices:
-        raise DomainError(N_("Choose a programme."), field="programme_id")
-    return choices[0]
-
-
 def _page(
     request: Request,
     cfg: Config,
@@ -69,7 +53,7 @@ def _page(
 ) -> HTMLResponse:
     pid = programme_id
     if pid is None:
-        pid = _programme(user, None, cfg) if user.role is Role.ADMIN else user.programme_id
+        pid = chosen_programme(user, None, cfg) if user.role is Role.ADMIN else user.programme_id
     context = {
         "programme_id": pid,
         "programmes": admin.programme_list(cfg.db) if user.role is Role.ADMIN else [],
@@ -95,7 +79,7 @@ def costs_page(
 ) -> HTMLResponse:
     _keeper(user)
     try:
-        pid = _programme(user, str(programme) if programme else None, cfg)
+        pid = chosen_programme(user, str(programme) if programme else None, cfg)
     except DomainError:
         raise HTTPException(404, N_("No such programme.")) from None
     return _page(request, cfg, user, pid)
@@ -112,7 +96,7 @@ def cost_record(request: Request, user: CurrentUser, cfg: Config, data: Form) ->
     typed = {k: str(data.get(k) or "").strip() for k in LINE_FIELDS}
     pid: int | None = None
     try:
-        pid = _programme(user, typed["programme_id"], cfg)
+        pid = chosen_programme(user, typed["programme_id"], cfg)
         stage, category = typed["stage"], typed["category"]
         if stage not in {str(s.value) for s in Stage}:
             raise DomainError(N_("Choose the stage."), field="stage")
@@ -140,7 +124,7 @@ def cost_import(request: Request, user: CurrentUser, cfg: Config, data: Form) ->
     _keeper(user)
     pid: int | None = None
     try:
-        pid = _programme(user, str(data.get("programme_id") or ""), cfg)
+        pid = chosen_programme(user, str(data.get("programme_id") or ""), cfg)
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise DomainError(N_("Choose a CSV file."), field="file")

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kuza.domain.access import Principal, may_record_meetings, sees_group_pages
 from kuza.domain.approvals import PendingKind, may_apply_for_loans, may_submit
-from kuza.services import users
+from kuza.services import shareout, users
 from kuza.services.stability import grade_group
 from kuza.services.views import group_list, group_view
 from kuza.web.deps import Config, CurrentUser, GroupId, WebConfig, render
@@ -50,6 +50,7 @@ def group_context(cfg: WebConfig, user: Principal, group_id: int) -> dict[str, A
         "stability": grade_group(cfg.db, group_id, cfg.today(), programme_id=user.programme_id),
         "today": cfg.today().isoformat(),
         "markets": market_section(cfg.db, user, view),
+        "share_outs": shareout.share_outs_of_group(cfg.db, group_id),
     }
 
 
