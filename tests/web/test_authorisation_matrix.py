@@ -687,6 +687,15 @@ API = [
         401,
     ),
     Route("GET /api/v1/metrics", _get("/api/v1/metrics"), (OK, OK, OK, 403, OK, OK), 401),
+    Route("GET /api/v1/metrics.csv", _get("/api/v1/metrics.csv"), (OK, OK, OK, 403, OK, OK), 401),
+    Route("GET /api/v1/metrics.xlsx", _get("/api/v1/metrics.xlsx"), (OK, OK, OK, 403, OK, OK), 401),
+    Route("GET /api/v1/metrics.pdf", _get("/api/v1/metrics.pdf"), (OK, OK, OK, 403, OK, OK), 401),
+    Route(
+        "GET /api/v1/members/{id}/passbook.pdf",
+        _get("/api/v1/members/{m}/passbook.pdf"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
     Route(
         "GET /api/v1/training/modules",
         _get("/api/v1/training/modules"),
