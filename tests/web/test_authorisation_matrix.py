@@ -84,6 +84,11 @@ def _api_deposit(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
     return c.post(f"/api/v1/members/{o.world.member_ids[0]}/passbook", json=body, headers=h)
 
 
+def _api_member_import(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
+    """A sheet of a type never read: 422 when let in, nobody imported."""
+    return c.post("/api/v1/member-imports", files={"file": ("m.pdf", b"%PDF")}, headers=h)
+
+
 def _api_token(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
     return c.post("/api/v1/auth/token", json={"username": h.get("user", "x"), "password": PASSWORD})
 
@@ -713,6 +718,22 @@ API = [
         401,
     ),
     Route("GET /api/v1/metrics", _get("/api/v1/metrics"), (OK, OK, OK, 403, OK, OK), 401),
+    Route("POST /api/v1/member-imports", _api_member_import, (BAD, 403, BAD, 403, 403, 403), 401),
+    Route(
+        "GET /api/v1/member-imports/template.xlsx",
+        _get("/api/v1/member-imports/template.xlsx"),
+        (OK, 403, OK, 403, 403, 403),
+        401,
+    ),
+    Route("GET /api/v1/metrics.csv", _get("/api/v1/metrics.csv"), (OK, OK, OK, 403, OK, OK), 401),
+    Route("GET /api/v1/metrics.xlsx", _get("/api/v1/metrics.xlsx"), (OK, OK, OK, 403, OK, OK), 401),
+    Route("GET /api/v1/metrics.pdf", _get("/api/v1/metrics.pdf"), (OK, OK, OK, 403, OK, OK), 401),
+    Route(
+        "GET /api/v1/members/{id}/passbook.pdf",
+        _get("/api/v1/members/{m}/passbook.pdf"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
     Route(
         "GET /api/v1/training/modules",
         _get("/api/v1/training/modules"),

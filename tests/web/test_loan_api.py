@@ -3,6 +3,8 @@ applicant refused as approver, a repayment booked once, a pending action approve
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -11,6 +13,7 @@ from tests.web.conftest import PASSWORD, TODAY, Org
 from tests.web.loan_setup import LoanBook, make_loan_book
 
 pytestmark = pytest.mark.storage
+FR = {"Accept-Language": "fr"}
 
 
 @pytest.fixture
@@ -67,3 +70,28 @@ def test_repayment_once_and_pending_action_decided(
                     json={"reason": "she came back"}, headers=manager)  # fmt: skip
     assert r.json()["status"] == "rejected"
     assert client.get("/api/v1/pending-actions", headers=agent).json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "english", "french"),
+    [
+        ("share_out", {"on": TODAY.isoformat()}, "group_id is required for a share-out",
+         "group_id est requis pour un partage"),
+        ("write_off", {"loan_id": 1, "reason": "r"}, "on is required for a write-off",
+         "on est requis pour un passage en perte"),
+        ("repayment_reversal", {"reason": "r"}, "loan_id is required for a repayment reversal",
+         "loan_id est requis pour une annulation de remboursement"),
+        ("meeting_correction", {"reason": "r"}, "sheet is required for a meeting correction",
+         "sheet est requis pour une correction de réunion"),
+    ],
+)  # fmt: skip
+def test_a_pending_action_lacking_a_field_is_named_in_both_languages(
+    client: TestClient, org: Org, kind: str, body: dict[str, Any], english: str, french: str
+) -> None:
+    auth = bearer(client, "branch")
+    sent = {"kind": kind, **body}
+    en = client.post("/api/v1/pending-actions", json=sent, headers=auth)
+    fr = client.post("/api/v1/pending-actions", json=sent, headers=auth | FR)
+    assert en.status_code == fr.status_code == 422
+    assert en.json()["error"]["message"] == english and fr.json()["error"]["message"] == french
+    assert en.json()["error"]["field"] == fr.json()["error"]["field"] == english.split()[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from kuza.domain.access import MEETING_RECORDERS, Role
-from kuza.domain.errors import RuleViolation
+from kuza.domain.errors import DomainError, RuleViolation
 
 
 class PendingKind(StrEnum):
@@ -44,6 +44,20 @@ def may_check(role: Role) -> bool:
 
 def may_submit(kind: PendingKind, role: Role) -> bool:
     return role in MAKERS[kind]
+
+
+def require(kind: PendingKind, name: str, value: object) -> None:
+    """A field the kind's stored command cannot do without (one template per kind, so
+    that the kind's name is translated with its grammar)."""
+    if value is not None:
+        return
+    if kind is PendingKind.MEETING_CORRECTION:
+        raise DomainError("%(name)s is required for a meeting correction", field=name, name=name)
+    if kind is PendingKind.SHARE_OUT:
+        raise DomainError("%(name)s is required for a share-out", field=name, name=name)
+    if kind is PendingKind.WRITE_OFF:
+        raise DomainError("%(name)s is required for a write-off", field=name, name=name)
+    raise DomainError("%(name)s is required for a repayment reversal", field=name, name=name)
 
 
 def check_checker(maker: str, checker: str, role: Role) -> None:

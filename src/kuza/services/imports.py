@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 
@@ -50,6 +50,16 @@ NO = {"no", "n", "false", "0"}
 Progress = Callable[[int], None]  # rows just checked or written
 
 
+class Problem(NamedTuple):
+    """Why a row is refused: the column (None when no one column is wrong) and what."""
+
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
 @dataclass(frozen=True)
 class MemberRow:
     group_id: int
@@ -74,6 +84,12 @@ class ImportResult:
     failed: int = 0
     report: Path | None = None
     statuses: list[tuple[str, str]] = field(default_factory=list)  # per data row
+    # (sheet row, problem) for every refused row: the header is row 1, blank rows skipped
+    problems: list[tuple[int, Problem]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.statuses)
 
 
 def _text(value: object) -> str:
@@ -86,45 +102,47 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _whole(raw: str, column: str, errors: list[str]) -> int | None:
+def _whole(raw: str, column: str, errors: list[Problem]) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        errors.append(f"{column}: {raw!r} is not a whole number")
+        errors.append(Problem(column, f"{raw!r} is not a whole number"))
         return None
 
 
-def parse_row(cells: dict[str, str], this_year: int) -> tuple[MemberRow | None, list[str]]:
+def parse_row(cells: dict[str, str], this_year: int) -> tuple[MemberRow | None, list[Problem]]:
     """One sheet row to a :class:`MemberRow`, or the reasons it is refused (per column)."""
-    errors: list[str] = []
+    errors: list[Problem] = []
     for name, required in COLUMNS:
         if required and not cells.get(name):
-            errors.append(f"{name}: required")
+            errors.append(Problem(name, "required"))
     if errors:
         return None, errors
     group_id = _whole(cells["group_id"], "group_id", errors)
     sex = SEXES.get(cells["sex"].casefold())
     if sex is None:
-        errors.append(f"sex: {cells['sex']!r} is not F, M or X")
+        errors.append(Problem("sex", f"{cells['sex']!r} is not F, M or X"))
     birth_year = None
     if cells.get("birth_year"):
         birth_year = _whole(cells["birth_year"], "birth_year", errors)
         if birth_year is not None and not 1900 <= birth_year <= this_year:
-            errors.append(f"birth_year: {birth_year} is not between 1900 and {this_year}")
+            errors.append(
+                Problem("birth_year", f"{birth_year} is not between 1900 and {this_year}")
+            )
     household = _whole(cells["household_size"], "household_size", errors)
     if household is not None and household < 1:
-        errors.append(f"household_size: must be at least 1 (got {household})")
+        errors.append(Problem("household_size", f"must be at least 1 (got {household})"))
     literate_raw = cells["literate"].casefold()
     if literate_raw not in YES | NO:
-        errors.append(f"literate: {cells['literate']!r} is not yes or no")
+        errors.append(Problem("literate", f"{cells['literate']!r} is not yes or no"))
     joined_on = None
     try:
         joined_on = date.fromisoformat(cells["joined_on"][:10])
     except ValueError:
-        errors.append(f"joined_on: {cells['joined_on']!r} is not a date like 2026-03-02")
+        errors.append(Problem("joined_on", f"{cells['joined_on']!r} is not a date like 2026-03-02"))
     phone = cells.get("phone") or None
     if phone and (len(phone) > 40 or not phone.lstrip("+").replace(" ", "").isdigit()):
-        errors.append(f"phone: {phone!r} is not a phone number")
+        errors.append(Problem("phone", f"{phone!r} is not a phone number"))
     if errors or group_id is None or sex is None or household is None or joined_on is None:
         return None, errors
     return MemberRow(
@@ -250,7 +268,7 @@ def import_members(
             names2=", ".join(HEADER),
         )
     raw_rows = [r + [None] * (len(header) - len(r)) for r in data]
-    parsed: list[tuple[MemberRow | None, list[str]]] = []
+    parsed: list[tuple[MemberRow | None, list[Problem]]] = []
     for n, raw in enumerate(raw_rows, 1):
         cells = {k: _text(v) for k, v in zip(names, raw, strict=False)}
         parsed.append(parse_row(cells, today.year))
@@ -268,7 +286,8 @@ def import_members(
             if row is not None:
                 errors = _check_against(row, groups, seen, n, today)
             if errors:
-                result.statuses.append((FAILED, "; ".join(errors)))
+                result.statuses.append((FAILED, "; ".join(map(str, errors))))
+                result.problems += [(n, e) for e in errors]
             elif row is not None and row.key in known:
                 result.statuses.append((PRESENT, ""))
             elif row is not None:
@@ -287,22 +306,26 @@ def import_members(
 
 def _check_against(
     row: MemberRow, groups: dict[int, Any], seen: dict[object, int], n: int, today: date
-) -> list[str]:
+) -> list[Problem]:
     errors = []
     group = groups.get(row.group_id)
     if group is None:
-        errors.append(f"group_id: no group {row.group_id} in this programme")
+        errors.append(Problem("group_id", f"no group {row.group_id} in this programme"))
     elif group.status in (GroupStatus.CLOSED.value, GroupStatus.GRADUATED.value):
-        errors.append(f"group_id: group {row.group_id} is {group.status}")
+        errors.append(Problem("group_id", f"group {row.group_id} is {group.status}"))
     elif row.joined_on < group.formed_on:
-        errors.append(f"joined_on: {row.joined_on} is before the group formed on {group.formed_on}")
+        formed = group.formed_on
+        errors.append(
+            Problem("joined_on", f"{row.joined_on} is before the group formed on {formed}")
+        )
     if row.joined_on > today:
-        errors.append(f"joined_on: {row.joined_on} is in the future")
-    for key, label in ((row.key, "the same member"), (row.external_id, "the same external_id")):
+        errors.append(Problem("joined_on", f"{row.joined_on} is in the future"))
+    duplicates = ((row.key, None, "the same member"), (row.external_id, "external_id", "the same"))
+    for key, column, label in duplicates:
         if key is None:
             continue
         if key in seen:
-            errors.append(f"{label} as row {seen[key]}")
+            errors.append(Problem(column, f"{label} as row {seen[key]}"))
         else:
             seen[key] = n
     return errors

@@ -105,6 +105,23 @@ def locale_of(request: Request) -> str:
     return locale
 
 
+def api_locale_of(request: Request) -> str:
+    """The API's language: the account's when she chose one other than English (every
+    account starts in English, so English cannot be told from no choice), else
+    ``Accept-Language``, else English. Before the bearer token is read (or without one),
+    ``Accept-Language`` alone."""
+    cached = getattr(request.state, "api_locale", None)
+    if isinstance(cached, str):
+        return cached
+    user = getattr(request.state, "user", None)
+    saved = users.locale_of(web_config(request).db, user.user_id) if user else None
+    header = i18n.from_accept_language(request.headers.get("accept-language", ""))
+    locale = i18n.pick(None if saved == i18n.DEFAULT else saved, header)
+    if user is not None:  # known for the rest of the request
+        request.state.api_locale = locale
+    return locale
+
+
 def tr(request: Request) -> Callable[..., str]:
     """gettext in the language of this request, for messages made in Python."""
     return i18n.gettext_for(locale_of(request))

@@ -4,8 +4,9 @@ A pure ASGI middleware: during each HTTP request, :attr:`DomainError.message` re
 through that language's error catalogue (:func:`kuza.domain.errors.messages_in`), so
 every page and API body that shows one is translated without each route doing it. The
 language is looked up only when a message is read. Pages: the user's language, as for
-the rest of the page (:func:`kuza.web.deps.locale_of`). API: ``Accept-Language``, else
-English (``offline.js`` sends the page's language).
+the rest of the page (:func:`kuza.web.deps.locale_of`). API: the account's language if
+she chose French, else ``Accept-Language``, else English
+(:func:`kuza.web.deps.api_locale_of`; ``offline.js`` sends the page's language).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kuza.domain.errors import messages_in
 from kuza.web import i18n
-from kuza.web.deps import locale_of
+from kuza.web.deps import api_locale_of, locale_of
 
 
 class ErrorLanguage:
@@ -32,13 +33,9 @@ class ErrorLanguage:
 
         def translate(template: str) -> str:
             if not chosen:
-                chosen.append(_api_locale(scope) if api else locale_of(Request(scope)))
+                request = Request(scope)
+                chosen.append(api_locale_of(request) if api else locale_of(request))
             return str(i18n.error_translations(chosen[0]).gettext(template))
 
         with messages_in(translate):
             await self.app(scope, receive, send)
-
-
-def _api_locale(scope: Scope) -> str:
-    header = Request(scope).headers.get("accept-language", "")
-    return i18n.pick(i18n.from_accept_language(header))

@@ -21,6 +21,7 @@ from kuza.web.api import (
     loans,
     markets,
     meetings,
+    member_imports,
     metrics,
     partners,
     passbook,
@@ -71,6 +72,7 @@ def create_api(config: WebConfig) -> FastAPI:
         insurance_claims,
         settings,
         costs,
+        member_imports,
     ):
         api.include_router(module.router)
     return api

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 
 from kuza.domain.access import Principal
-from kuza.domain.approvals import MAKERS, PendingKind, may_check, may_submit
-from kuza.domain.errors import DomainError
+from kuza.domain.approvals import MAKERS, PendingKind, may_check, may_submit, require
 from kuza.services import approvals, users
 from kuza.services.approvals import PendingRow
 from kuza.web.api.deps import (
@@ -139,32 +138,27 @@ def reject_action(
     return idempotent(request, cfg, user, key, body, run)
 
 
-def _needs(value: object, field: str, kind: PendingKind) -> None:
-    if value is None:
-        raise DomainError(f"{field} is required for a {kind.value.replace('_', ' ')}", field=field)
-
-
 def _payload(cfg: Config, user: Principal, body: PendingActionCreate) -> dict[str, Any]:
     """The stored command, once the group or loan it is about is in the user's scope."""
     kind = PendingKind(body.kind)
     if kind is PendingKind.MEETING_CORRECTION:
-        _needs(body.sheet, "sheet", kind)
+        require(kind, "sheet", body.sheet)
         assert body.sheet is not None
         check_group(cfg, user, body.sheet.group_id)
         return {"sheet": body.sheet.model_dump(mode="json", exclude_none=True)}
     if kind is PendingKind.SHARE_OUT:
-        _needs(body.group_id, "group_id", kind)
-        _needs(body.on, "on", kind)
+        require(kind, "group_id", body.group_id)
+        require(kind, "on", body.on)
         assert body.group_id is not None and body.on is not None
         check_group(cfg, user, body.group_id)
         return {"group_id": body.group_id, "on": body.on.isoformat()}
-    _needs(body.loan_id, "loan_id", kind)
-    _needs(body.on, "on", kind)
+    require(kind, "loan_id", body.loan_id)
+    require(kind, "on", body.on)
     assert body.loan_id is not None and body.on is not None
     check_loan(cfg, user, body.loan_id)
     payload: dict[str, Any] = {"loan_id": body.loan_id, "on": body.on.isoformat()}
     if kind is PendingKind.REPAYMENT_REVERSAL:
-        _needs(body.reference, "reference", kind)
+        require(kind, "reference", body.reference)
         payload["reference"] = str(body.reference).strip()
     return payload
 

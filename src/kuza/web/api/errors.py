@@ -1,4 +1,5 @@
-"""One error body for every API failure: ``{"error": {"code", "message", "field"}}``."""
+"""One error body for every API failure: ``{"error": {"code", "message", "field"}}``; a
+request-shape error's message in the user's language (:mod:`kuza.web.api.shape_errors`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kuza.domain.access import LoginFailed
 from kuza.domain.errors import Conflict, DomainError, NotFound
+from kuza.web.api.shape_errors import shape_message
+from kuza.web.deps import api_locale_of
 
 CODES = {
     400: "bad_request",
@@ -54,10 +57,10 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(exc.code, exc.message, exc.field), status_of(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         loc = tuple(first.get("loc", ()))
-        message = str(first.get("msg", "invalid request"))
+        message = shape_message(first, api_locale_of(request))
         field = _field(loc)
         return JSONResponse(
             error_body("invalid", f"{field}: {message}" if field else message, field), 422

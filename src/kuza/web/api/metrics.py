@@ -1,21 +1,31 @@
-"""GET /metrics: the impact figures of the caller's scope. Donors get their funded scope
-and figures only: no names, no rows behind the figures."""
+"""GET /metrics: the impact figures of the caller's scope, as JSON or as the dashboard's
+CSV, XLSX and PDF exports. Donors get their funded scope and figures only: no names, no
+rows behind the figures."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from kuza.domain.access import Role
-from kuza.reports.dashboard import dashboard, scope_for
+from kuza.domain.access import Principal, Role
+from kuza.reports.dashboard import Dashboard, dashboard, scope_for
+from kuza.reports.impact_export import to_csv, xlsx_bytes
+from kuza.web import i18n
 from kuza.web.api.deps import ApiUser, Limit, Offset
-from kuza.web.api.schemas import Page, error_responses
-from kuza.web.deps import Config
+from kuza.web.api.schemas import Page, error_responses, file_response
+from kuza.web.deps import Config, api_locale_of
+from kuza.web.documents import PDF, impact_file, impact_pdf
 
 router = APIRouter(tags=["metrics"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERRORS = error_responses(401, 403, 404, 422)
+From = Annotated[date | None, Query(alias="from", description="First day")]
+To = Annotated[date | None, Query(alias="to", description="Last day (default today)")]
+Programme = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Admins")]
 
 
 class MetricPublic(BaseModel):
@@ -43,24 +53,36 @@ class MetricsPublic(Page):
     items: list[MetricPublic]
 
 
-@router.get("/metrics", response_model=MetricsPublic, responses=error_responses(401, 403, 404, 422))
-def read_metrics(
-    user: ApiUser,
+def _board(
     cfg: Config,
-    start: Annotated[date | None, Query(alias="from", description="First day")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last day (default today)")] = None,
-    programme: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Admins")] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> MetricsPublic:
+    user: Principal,
+    start: date | None,
+    end: date | None,
+    programme: int | None,
+    figures_only: bool = False,
+) -> Dashboard:
     scope = scope_for(cfg.db, user, programme)
     if scope is None:
         if user.role is Role.ADMIN:
             raise HTTPException(404, "no such programme")
         raise HTTPException(403, "your role has no programme figures")
-    # Donors get no rows: their figures need not build them.
-    board = dashboard(cfg.db, scope, start, end or cfg.today(), not scope.personal_rows)
-    r = board.report
+    # Donors get no rows: their figures need not build them (nor does a PDF).
+    figures_only = figures_only or not scope.personal_rows
+    return dashboard(cfg.db, scope, start, end or cfg.today(), figures_only)
+
+
+@router.get("/metrics", response_model=MetricsPublic, responses=ERRORS)
+def read_metrics(
+    user: ApiUser,
+    cfg: Config,
+    start: From = None,
+    end: To = None,
+    programme: Programme = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> MetricsPublic:
+    board = _board(cfg, user, start, end, programme)
+    scope, r = board.scope, board.report
     return MetricsPublic(
         total=len(r.metrics),
         limit=limit,
@@ -86,4 +108,65 @@ def read_metrics(
             )
             for m in r.metrics[offset : offset + limit]
         ],
+    )
+
+
+@router.get(
+    "/metrics.csv",
+    response_class=Response,
+    responses=file_response("text/csv", "The dashboard's impact.csv: one row per metric") | ERRORS,
+)
+def metrics_csv(
+    user: ApiUser, cfg: Config, start: From = None, end: To = None, programme: Programme = None
+) -> Response:
+    """Columns code, name, value (exact decimal, empty when undefined), unit, definition,
+    period_start, period_end, sources (empty for a donor)."""
+    board = _board(cfg, user, start, end, programme)
+    name = f"{impact_file(board)}.csv"
+    return Response(
+        to_csv(board.report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/metrics.xlsx",
+    response_class=Response,
+    responses=file_response(XLSX, "The CSV's rows on a sheet 'impact', the period on 'about'")
+    | ERRORS,
+)
+def metrics_xlsx(
+    user: ApiUser, cfg: Config, start: From = None, end: To = None, programme: Programme = None
+) -> Response:
+    board = _board(cfg, user, start, end, programme)
+    name = f"{impact_file(board)}.xlsx"
+    return Response(
+        xlsx_bytes(board.report),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/metrics.pdf",
+    response_class=Response,
+    responses=file_response(PDF, "The impact report: code, value, unit, name; figures only")
+    | ERRORS,
+)
+def metrics_pdf(
+    request: Request,
+    user: ApiUser,
+    cfg: Config,
+    start: From = None,
+    end: To = None,
+    programme: Programme = None,
+) -> Response:
+    """Headings and metric names in the user's language (as the error messages)."""
+    board = _board(cfg, user, start, end, programme, figures_only=True)
+    locale = api_locale_of(request)
+    body = impact_pdf(board, cfg.today(), i18n.gettext_for(locale), locale)
+    name = f"{impact_file(board)}.pdf"
+    return Response(
+        body, media_type=PDF, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

@@ -1,13 +1,15 @@
-"""A member's passbook: GET the statement (paged), POST a deposit or withdrawal."""
+"""A member's passbook: GET the statement (paged, or whole as a PDF), POST a deposit or
+withdrawal."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from kuza.services import passbook
+from kuza.web import i18n
 from kuza.web.api.deps import (
     GroupReader,
     IdempotencyKey,
@@ -23,9 +25,12 @@ from kuza.web.api.schemas import (
     PassbookMovePublic,
     PassbookPublic,
     error_responses,
+    file_response,
     money,
 )
-from kuza.web.deps import Config
+from kuza.web.deps import Config, api_locale_of
+from kuza.web.documents import PDF, passbook_pdf
+from kuza.web.loan_forms import scope
 
 router = APIRouter(tags=["passbook"])
 MemberPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -57,6 +62,25 @@ def read_passbook(
             for ln in lines[offset : offset + limit]
         ],
     )
+
+
+@router.get(
+    "/members/{member_id}/passbook.pdf",
+    response_class=Response,
+    responses=file_response(PDF, "The statement: every movement with its running balance") | ERRORS,
+)
+def read_passbook_pdf(
+    request: Request, member_id: MemberPath, user: GroupReader, cfg: Config
+) -> Response:
+    """The page's statement PDF: exact decimals in the group's currency, headings in the
+    user's language (as the error messages). Never for a donor (403)."""
+    check_member(cfg, user, member_id)
+    locale = api_locale_of(request)
+    body = passbook_pdf(
+        cfg.db, member_id, cfg.today(), scope(cfg.db, user), i18n.gettext_for(locale), locale
+    )
+    disposition = f'attachment; filename="passbook-{member_id}.pdf"'
+    return Response(body, media_type=PDF, headers={"Content-Disposition": disposition})
 
 
 @router.post(

@@ -213,3 +213,9 @@ class PassbookPublic(Page):
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error answers a route may give."""
     return {code: {"model": ErrorPublic} for code in codes}
+
+
+def file_response(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI entry of a 200 that is a file (a PDF, a CSV, an XLSX workbook)."""
+    binary = {"type": "string", "format": "binary"}
+    return {200: {"description": description, "content": {media_type: {"schema": binary}}}}

@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 from kuza.domain.access import Principal, Role
 from kuza.domain.errors import DomainError
 from kuza.reports.dashboard import Dashboard, Scope, dashboard, programme_choices, scope_for
-from kuza.reports.impact_export import to_csv, to_pdf, xlsx_bytes
+from kuza.reports.impact_export import to_csv, xlsx_bytes
 from kuza.web.deps import Config, CurrentUser, locale_of, render, tr
-from kuza.web.i18n import N_, format_day
+from kuza.web.documents import PDF, impact_file, impact_pdf
+from kuza.web.i18n import N_
 from kuza.web.metrics_text import sections, shown
 
 router = APIRouter()
@@ -149,7 +150,7 @@ def dashboard_csv(
     return Response(
         to_csv(board.report),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_file(board)}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{impact_file(board)}.csv"'},
     )
 
 
@@ -165,7 +166,7 @@ def dashboard_xlsx(
     return Response(
         xlsx_bytes(board.report),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_file(board)}.xlsx"'},
+        headers={"Content-Disposition": f'attachment; filename="{impact_file(board)}.xlsx"'},
     )
 
 
@@ -181,25 +182,6 @@ def dashboard_pdf(
     """The figures of the user's scope in her language; a donor gets her funded scope
     and, like everyone here, figures only (no names, no rows)."""
     board = _load_or_422(cfg, user, start, end, programme)
-    r, _ = board.report, tr(request)
-    locale = locale_of(request)
-    about = [
-        _("Programme %(code)s, %(start)s to %(end)s; amounts in %(currency)s.",
-          code=r.programme_code, start=format_day(r.start, locale),
-          end=format_day(r.end, locale), currency=r.currency),
-        _("Printed by Kuza on %(day)s.", day=format_day(cfg.today(), locale)),
-    ]  # fmt: skip
-    if not board.scope.whole:
-        about.append(_("Figures of the funded scope only."))
-    names = {m.code: shown(m, locale, _).name for m in r.metrics}
-    body = to_pdf(r, _("Impact report"), about, [_("Code"), _("Value"), _("Unit"), _("Figure")],
-                  names)  # fmt: skip
-    disposition = f'attachment; filename="{_file(board)}.pdf"'
-    return Response(
-        body, media_type="application/pdf", headers={"Content-Disposition": disposition}
-    )
-
-
-def _file(board: Dashboard) -> str:
-    r = board.report
-    return f"impact-{r.programme_code}-{r.start.isoformat()}-{r.end.isoformat()}"
+    body = impact_pdf(board, cfg.today(), tr(request), locale_of(request))
+    disposition = f'attachment; filename="{impact_file(board)}.pdf"'
+    return Response(body, media_type=PDF, headers={"Content-Disposition": disposition})

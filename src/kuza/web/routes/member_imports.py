@@ -19,13 +19,13 @@ from starlette.datastructures import UploadFile
 from kuza.domain.access import Principal, Role, sees_group_pages
 from kuza.domain.errors import DomainError
 from kuza.services import admin
-from kuza.services.imports import HEADER, ImportResult, import_members, write_template
+from kuza.services.imports import HEADER, write_template
 from kuza.web.deps import Config, CurrentUser, Form, render
 from kuza.web.i18n import N_
+from kuza.web.member_upload import MAX_FILE, check_upload, run_import
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_FILE = 20_000_000  # bytes: ~100k members
 # Reports live a day in the machine's temp directory, named by user and a random token
 # (workers of one `kuza serve` share it; the report is shown right after the upload).
 REPORTS = Path(tempfile.gettempdir()) / "kuza-import-reports"
@@ -96,22 +96,13 @@ def import_upload(request: Request, user: CurrentUser, cfg: Config, data: Form) 
         pid = _programme(user, str(data.get("programme_id") or ""), cfg)
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise DomainError(N_("Choose a CSV or XLSX file."), field="file")
-        suffix = Path(upload.filename).suffix.casefold()
-        if suffix not in (".csv", ".xlsx"):
-            raise DomainError(N_("Only .csv and .xlsx sheets are read."), field="file")
         raw = upload.file.read(MAX_FILE + 1)
-        if len(raw) > MAX_FILE:
-            raise DomainError(N_("The file is too large (20 MB at most)."), field="file")
+        check_upload(upload.filename, raw)
         REPORTS.mkdir(mode=0o700, parents=True, exist_ok=True)
         _sweep(time.time())
         token = secrets.token_urlsafe(16)
         report = REPORTS / f"{user.user_id}-{token}.xlsx"
-        with tempfile.TemporaryDirectory() as tmp:
-            # The service names the file in its messages: her file's name, made safe.
-            stem = re.sub(r"[^\w.-]", "_", Path(upload.filename).stem)[:80] or "sheet"
-            sheet = Path(tmp) / f"{stem}{suffix}"
-            sheet.write_bytes(raw)
-            done = _run(cfg, user, pid, sheet, report)
+        done = run_import(cfg.db, user, pid, upload.filename, raw, report, cfg.today())
     except DomainError as exc:
         return _page(request, cfg, user, exc.message, status=422)
     result = {
@@ -119,13 +110,6 @@ def import_upload(request: Request, user: CurrentUser, cfg: Config, data: Form) 
         "token": token, "name": upload.filename,
     }  # fmt: skip
     return _page(request, cfg, user, result=result)
-
-
-def _run(cfg: Config, user: Principal, pid: int, sheet: Path, report: Path) -> ImportResult:
-    return import_members(
-        cfg.db, pid, sheet, user.username, today=cfg.today(),
-        branch_id=None if user.role is Role.ADMIN else user.branch_id, report=report,
-    )  # fmt: skip
 
 
 @router.get("/members/import/reports/{token}")

@@ -1,0 +1,83 @@
+"""The PDFs the pages and the API both serve, with headings and names in the reader's
+language: a member's passbook statement and the impact report of a dashboard scope.
+Values are exact decimals, as in the CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import date
+
+from kuza.adapters.db.engine import Database
+from kuza.domain.money import Money
+from kuza.reports.dashboard import Dashboard
+from kuza.reports.impact_export import to_pdf
+from kuza.reports.pdf import TableDoc, pdf_bytes
+from kuza.services.member_view import member_view
+from kuza.web.i18n import format_day
+from kuza.web.metrics_text import shown
+
+Gettext = Callable[..., str]
+PDF = "application/pdf"
+
+
+def _amount(m: Money | None) -> str:
+    return "" if m is None else str(m.amount)
+
+
+def passbook_pdf(
+    db: Database,
+    member_id: int,
+    today: date,
+    only: Collection[int] | None,
+    _: Gettext,
+    locale: str,
+) -> bytes:
+    """Every movement with its running balance, as on her page; amounts in the group's
+    currency (named at the top). ``only``: the groups in the reader's scope."""
+    view = member_view(db, member_id, today, only)
+    current = [m for m in view.memberships if m.left_on is None or m.left_on > today]
+    about = [_("Printed by Kuza on %(day)s.", day=format_day(today, locale))]
+    if current:
+        about.insert(0, _("Group: %(group)s.", group=current[-1].group))
+    if view.passbook_balance is not None:
+        about.append(
+            _("Balance: %(amount)s %(currency)s.", amount=view.passbook_balance.amount,
+              currency=view.passbook_balance.currency)
+        )  # fmt: skip
+    rows = [
+        [ln.on.isoformat(), ln.description, _amount(ln.deposit), _amount(ln.withdrawal),
+         _amount(ln.balance)]
+        for ln in view.passbook
+    ]  # fmt: skip
+    doc = TableDoc(
+        title=_("Passbook statement: %(name)s", name=view.name),
+        about=about,
+        header=[_("Date"), _("Description"), _("Deposit"), _("Withdrawal"), _("Balance")],
+        rows=rows or [["", _("No passbook movements yet."), "", "", ""]],
+        widths=(3, 9, 3, 3, 3),
+        right=frozenset({2, 3, 4}),
+    )
+    return pdf_bytes(doc)
+
+
+def impact_pdf(board: Dashboard, today: date, _: Gettext, locale: str) -> bytes:
+    """The figures of the board's scope; figures only (no names, no rows), so a donor
+    may be given it."""
+    r = board.report
+    about = [
+        _("Programme %(code)s, %(start)s to %(end)s; amounts in %(currency)s.",
+          code=r.programme_code, start=format_day(r.start, locale),
+          end=format_day(r.end, locale), currency=r.currency),
+        _("Printed by Kuza on %(day)s.", day=format_day(today, locale)),
+    ]  # fmt: skip
+    if not board.scope.whole:
+        about.append(_("Figures of the funded scope only."))
+    names = {m.code: shown(m, locale, _).name for m in r.metrics}
+    return to_pdf(r, _("Impact report"), about, [_("Code"), _("Value"), _("Unit"), _("Figure")],
+                  names)  # fmt: skip
+
+
+def impact_file(board: Dashboard) -> str:
+    """The exports' file name, without its suffix."""
+    r = board.report
+    return f"impact-{r.programme_code}-{r.start.isoformat()}-{r.end.isoformat()}"
