@@ -6,7 +6,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from kuza.web.api import (
+    accounts,
     approvals,
+    arrears,
     auth,
     costs,
     enterprises,
@@ -15,6 +17,7 @@ from kuza.web.api import (
     insurance,
     insurance_claims,
     insurance_plans,
+    loan_products,
     loan_servicing,
     loans,
     markets,
@@ -23,6 +26,7 @@ from kuza.web.api import (
     partners,
     passbook,
     referrals,
+    scorecards,
     settings,
     training,
     visits,
@@ -67,6 +71,10 @@ def create_api(config: WebConfig) -> FastAPI:
         insurance_claims,
         settings,
         costs,
+        arrears,
+        loan_products,
+        accounts,
+        scorecards,
     ):
         api.include_router(module.router)
     return api
