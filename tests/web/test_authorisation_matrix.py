@@ -187,6 +187,12 @@ WEB = [
         LOGIN_FIRST,
     ),
     Route(
+        "POST /admin/programmes/{programme_id}/scorecards",
+        _admin("/admin/programmes/{p}/scorecards", scorecard="{"),
+        (422, 422, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
         "GET /admin/programmes/{programme_id}/products",
         _admin("/admin/programmes/{p}/products"),
         (OK, OK, 403, 403, 403, 403),

@@ -37,7 +37,7 @@ def _public(programme_id: int, r: ScorecardRow) -> ScorecardPublic:
 def list_scorecards(
     programme_id: IdPath, user: Manager, cfg: Config, limit: Limit = 50, offset: Offset = 0
 ) -> ScorecardsPublic:
-    """The documents as loaded, the latest first: the first is the current one."""
+    """The documents as loaded, the latest first; a visit names the one it uses by code."""
     check_programme(cfg, user, programme_id)
     rows, total = scorecard_page(cfg.db, programme_id, limit, offset)
     return ScorecardsPublic(
