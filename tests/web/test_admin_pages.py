@@ -161,3 +161,33 @@ def test_settings_are_checked_by_their_parsers_and_audited(
         'id="stability.minimums.meetings" name="stability.minimums.meetings" value="70"'
         in page.text
     )
+
+
+def test_a_scorecard_pasted_on_the_settings_page_is_loaded_once(
+    client: TestClient, org: Org, db: Database
+) -> None:
+    pid = org.world.programme_id
+    url = f"/admin/programmes/{pid}/scorecards"
+    card = (
+        '{"code": "progress", "questions": [{"code": "roof", "text": "Roof",'
+        ' "points": {"thatch": 0, "iron": 15}}], "lookup": [[0, "80"], [10, "40"]]}'
+    )
+    login(client, "branch")
+    assert _post(client, url, {"scorecard": card}).status_code == 403  # type: ignore[attr-defined]
+    client.cookies.clear()
+    login(client, "manager")
+    page = client.get(f"/admin/programmes/{pid}/settings")
+    assert f'action="/admin/programmes/{pid}/scorecards"' in page.text
+    assert "No scorecard loaded yet." in page.text
+    for bad in ("", "{not json", card.replace('[[0, "80"]', '[[5, "80"]')):
+        r = _post(client, url, {"scorecard": bad})
+        assert r.status_code == 422 and 'id="scorecard-error"' in r.text, bad  # type: ignore[attr-defined]
+    assert "lookup must start at score 0" in r.text  # type: ignore[attr-defined]
+    assert _audited(db, "scorecard", "load") == 0
+    ok = _post(client, url, {"scorecard": card})
+    assert ok.status_code == 303, ok.text  # type: ignore[attr-defined]
+    page = client.get(f"/admin/programmes/{pid}/settings")
+    assert "<strong>progress</strong>" in page.text and "by manager" in page.text
+    again = _post(client, url, {"scorecard": card})
+    assert again.status_code == 422 and "already loaded" in again.text  # type: ignore[attr-defined]
+    assert _audited(db, "scorecard", "load") == 1

@@ -30,7 +30,7 @@ def test_no_server_errors(db: Database, org: Org) -> None:
     auth = {"Authorization": f"Bearer {api_tokens.issue(db, agent.user_id).token}"}
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 84
+    assert len(operations) == 98
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -192,6 +192,12 @@ WEB = [
         LOGIN_FIRST,
     ),
     Route(
+        "POST /admin/programmes/{programme_id}/scorecards",
+        _admin("/admin/programmes/{p}/scorecards", scorecard="{"),
+        (422, 422, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
         "GET /admin/programmes/{programme_id}/products",
         _admin("/admin/programmes/{p}/products"),
         (OK, OK, 403, 403, 403, 403),
@@ -1035,6 +1041,77 @@ API = [
     Route(
         "PATCH /api/v1/programmes/{programme_id}/settings",
         ins.api("PATCH", "/api/v1/programmes/{p}/settings", {"training": {"min_percent": "x"}}),
+        (BAD, BAD, 403, 403, 403, 403),
+        401,
+    ),
+    # API parity with the pages: arrears and portfolio, the group grade, loan products,
+    # accounts, the audit log and scorecards (bad bodies: 422 when let in, nothing written)
+    Route("GET /api/v1/arrears", _get("/api/v1/arrears"), (OK, OK, OK, OK, OK, 403), 401),
+    Route("GET /api/v1/portfolio", _get("/api/v1/portfolio"), (OK, OK, OK, OK, OK, 403), 401),
+    Route(
+        "GET /api/v1/groups/{id}/stability",
+        _get("/api/v1/groups/{g}/stability"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/programmes/{programme_id}/loan-products",
+        ins.get("/api/v1/programmes/{p}/loan-products"),
+        (OK, OK, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/programmes/{programme_id}/loan-products",
+        ins.api(
+            "POST",
+            "/api/v1/programmes/{p}/loan-products",
+            {"name": "X", "kind": "internal", "terms": {}},
+        ),
+        (BAD, BAD, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "PATCH /api/v1/programmes/{programme_id}/loan-products/{product_id}",
+        ins.api("PATCH", "/api/v1/programmes/{p}/loan-products/1", {"active": "maybe"}),
+        (BAD, BAD, 403, 403, 403, 403),
+        401,
+    ),
+    Route("GET /api/v1/users", _get("/api/v1/users"), (OK, 403, 403, 403, 403, 403), 401),
+    Route(
+        "POST /api/v1/users",
+        ins.api("POST", "/api/v1/users", {"username": "x", "role": "x", "password": "p"}),
+        (BAD, 403, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/users/{user_id}", _get("/api/v1/users/1"), (OK, 403, 403, 403, 403, 403), 401
+    ),
+    Route(
+        "PATCH /api/v1/users/{user_id}",
+        ins.api("PATCH", "/api/v1/users/2", {"active": "maybe"}),
+        (BAD, 403, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/users/{user_id}/password",
+        ins.api("POST", "/api/v1/users/2/password", {"password": "short"}),
+        (BAD, 403, 403, 403, 403, 403),
+        401,
+    ),
+    Route("GET /api/v1/audit", _get("/api/v1/audit"), (OK, 403, 403, 403, 403, 403), 401),
+    Route(
+        "GET /api/v1/programmes/{programme_id}/scorecards",
+        ins.get("/api/v1/programmes/{p}/scorecards"),
+        (OK, OK, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/programmes/{programme_id}/scorecards",
+        ins.api(
+            "POST",
+            "/api/v1/programmes/{p}/scorecards",
+            {"code": "x", "questions": [], "lookup": []},
+        ),
         (BAD, BAD, 403, 403, 403, 403),
         401,
     ),

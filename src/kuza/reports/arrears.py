@@ -296,6 +296,30 @@ class ArrearsOverview:
     live: bool = False  # the rates computed from the book now, not the last close-day's
 
 
+def programme_portfolios(
+    db: Database,
+    programme_id: int | None,
+    only: Collection[int] | None,
+    as_of: date,
+    *,
+    live: bool = False,
+) -> list[ProgrammePortfolio]:
+    """Per programme (one, or every one for None), PAR and repayment rates as the last
+    close-day left them (``live``: the rates computed now, as of ``as_of``), limited to
+    the groups given (``only``; None = every group of the programme)."""
+    query = select(programme.c.id, programme.c.name, programme.c.currency).order_by(programme.c.id)
+    if programme_id is not None:
+        query = query.where(programme.c.id == programme_id)
+    with db.read() as conn:
+        programmes = conn.execute(query).all()
+    return [
+        ProgrammePortfolio(
+            p.id, p.name, current_portfolio(db, p.id, p.currency, as_of, only, live=live)
+        )
+        for p in programmes
+    ]
+
+
 def arrears_overview(
     db: Database,
     programme_id: int | None,
@@ -310,19 +334,9 @@ def arrears_overview(
     rates as the last close-day left them (``live``: the rates computed now, as of
     ``as_of``), all limited to the groups given (``only``; None = every group of the
     programme)."""
-    query = select(programme.c.id, programme.c.name, programme.c.currency).order_by(programme.c.id)
-    if programme_id is not None:
-        query = query.where(programme.c.id == programme_id)
-    with db.read() as conn:
-        programmes = conn.execute(query).all()
     return ArrearsOverview(
         rows=arrears_list(db, programme_id, only, limit=limit, offset=offset),
-        portfolios=[
-            ProgrammePortfolio(
-                p.id, p.name, current_portfolio(db, p.id, p.currency, as_of, only, live=live)
-            )
-            for p in programmes
-        ],
+        portfolios=programme_portfolios(db, programme_id, only, as_of, live=live),
         late=arrears_count(db, programme_id, only),
         offset=offset,
         limit=limit,

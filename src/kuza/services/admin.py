@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
@@ -94,25 +94,35 @@ def places(db: Database, programme_id: int) -> Places:
     return Places(*out)
 
 
+def _user_row(r: Any) -> UserRow:
+    return UserRow(
+        r.id,
+        r.username,
+        r.display_name,
+        r.role,
+        r.programme_id,
+        r.branch_id,
+        r.agent_id,
+        bool(r.active),
+    )
+
+
 def user_list(db: Database, programme_id: int | None = None) -> list[UserRow]:
     """Every account (admin), or the accounts of one programme."""
     query = select(user_account).order_by(user_account.c.username)
     if programme_id is not None:
         query = query.where(user_account.c.programme_id == programme_id)
     with db.read() as conn:
-        return [
-            UserRow(
-                r.id,
-                r.username,
-                r.display_name,
-                r.role,
-                r.programme_id,
-                r.branch_id,
-                r.agent_id,
-                bool(r.active),
-            )
-            for r in conn.execute(query)
-        ]
+        return [_user_row(r) for r in conn.execute(query)]
+
+
+def user_page(db: Database, limit: int, offset: int = 0) -> tuple[list[UserRow], int]:
+    """A page of every account by username (ties by id), and how many there are."""
+    query = select(user_account).order_by(user_account.c.username, user_account.c.id)
+    with db.read() as conn:
+        total = int(conn.execute(select(func.count()).select_from(user_account)).scalar_one())
+        rows = conn.execute(query.limit(limit).offset(offset)).all()
+    return [_user_row(r) for r in rows], total
 
 
 def username_of(db: Database, user_id: int) -> str:
@@ -146,6 +156,16 @@ def product_list(db: Database, programme_id: int) -> list[ProductRow]:
             )
             for r in rows
         ]
+
+
+def product(db: Database, programme_id: int, product_id: int) -> ProductRow:
+    """One of the programme's loan products; NotFound for another programme's or none."""
+    for row in product_list(db, programme_id):
+        if row.id == product_id:
+            return row
+    raise NotFound(
+        "no loan product %(product_id)s in this programme", "product_id", product_id=product_id
+    )
 
 
 def settings_of(db: Database, programme_id: int) -> dict[str, Any]:
@@ -207,16 +227,7 @@ def account(db: Database, user_id: int) -> UserRow:
         r = conn.execute(select(user_account).where(user_account.c.id == user_id)).first()
     if r is None:
         raise NotFound("no user %(user_id)s", field="user_id", user_id=user_id)
-    return UserRow(
-        r.id,
-        r.username,
-        r.display_name,
-        r.role,
-        r.programme_id,
-        r.branch_id,
-        r.agent_id,
-        bool(r.active),
-    )
+    return _user_row(r)
 
 
 def scope_ids(db: Database, user_id: int) -> tuple[list[int], list[int]]:

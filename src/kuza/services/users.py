@@ -136,9 +136,16 @@ def _check_places(conn: Connection, new: NewUser | Assignment) -> int | None:
 
 
 def create_user(
-    db: Database, new: NewUser, actor: str = "system", *, weak_password_ok: bool = False
+    db: Database,
+    new: NewUser,
+    actor: str = "system",
+    *,
+    weak_password_ok: bool = False,
+    branch_ids: Collection[int] = (),
+    value_chain_ids: Collection[int] = (),
 ) -> int:
-    """Create a login. ``weak_password_ok`` is for the demo loader only."""
+    """Create a login (a donor with her funded scope, in the same transaction).
+    ``weak_password_ok`` is for the demo loader only."""
     username = new.username.strip().lower()
     if not USERNAME.match(username):
         raise DomainError(
@@ -152,6 +159,8 @@ def create_user(
             locale=repr(new.locale),
         )
     check_assignment(new.role, new.programme_id, new.branch_id, new.agent_id)
+    if new.role is not Role.DONOR and (branch_ids or value_chain_ids):
+        raise DomainError("only a donor has a funded scope", field="branch_ids")
     _check_password(new.password, weak_password_ok)
     password_hash = _hasher.hash(new.password)
     with db.transaction() as conn:
@@ -193,6 +202,9 @@ def create_user(
                 "agent_id": new.agent_id,
             },
         )
+        if branch_ids or value_chain_ids:
+            pid = new.programme_id if new.role is Role.DONOR else None
+            donor_scope.replace_scope(conn, pid, int(uid), branch_ids, value_chain_ids, actor)
         return int(uid)
 
 

@@ -54,6 +54,38 @@ class ReferralRow:
         return self.status in OPEN
 
 
+@dataclass(frozen=True)
+class ScorecardRow:
+    id: int
+    code: str
+    loaded_on: date
+    loaded_by: str
+    definition: dict[str, Any]
+
+
+def scorecard_page(
+    db: Database, programme_id: int, limit: int, offset: int = 0, *, only: int | None = None
+) -> tuple[list[ScorecardRow], int]:
+    """The programme's stored scorecard documents as loaded, the latest first (the
+    order of :func:`programme_scorecards`), and how many there are; ``only``: that one."""
+    s = scorecard.c
+    where = [s.programme_id == programme_id, *([s.id == only] if only is not None else [])]
+    with db.read() as conn:
+        total = int(
+            conn.execute(select(func.count()).select_from(scorecard).where(*where)).scalar_one()
+        )
+        rows = conn.execute(
+            select(s.id, s.code, s.loaded_on, s.loaded_by, s.definition)
+            .where(*where)
+            .order_by(s.loaded_on.desc(), s.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return [
+        ScorecardRow(r.id, r.code, r.loaded_on, r.loaded_by, dict(r.definition)) for r in rows
+    ], total
+
+
 def programme_scorecards(db: Database, programme_id: int) -> list[Scorecard]:
     """The programme's scorecards, the latest loaded first."""
     with db.read() as conn:

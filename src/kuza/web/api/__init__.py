@@ -6,7 +6,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from kuza.web.api import (
+    accounts,
     approvals,
+    arrears,
     auth,
     books,
     calculator,
@@ -17,6 +19,7 @@ from kuza.web.api import (
     insurance,
     insurance_claims,
     insurance_plans,
+    loan_products,
     loan_servicing,
     loans,
     markets,
@@ -26,6 +29,7 @@ from kuza.web.api import (
     partners,
     passbook,
     referrals,
+    scorecards,
     settings,
     training,
     visits,
@@ -73,6 +77,10 @@ def create_api(config: WebConfig) -> FastAPI:
         settings,
         costs,
         member_imports,
+        arrears,
+        loan_products,
+        accounts,
+        scorecards,
     ):
         api.include_router(module.router)
     return api

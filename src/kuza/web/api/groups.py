@@ -1,15 +1,20 @@
-"""GET /groups (a page of the groups this user may see) and GET /groups/{id}."""
+"""GET /groups (a page of the groups this user may see), GET /groups/{id} and the
+group's stability grade, as its page shows it."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from kuza.domain.access import Role
+from kuza.domain.errors import DomainError
 from kuza.services import users
+from kuza.services.stability import grade_group
 from kuza.services.views import group_list, group_total, group_view
 from kuza.web.api.deps import GroupReader, Limit, Offset, check_group
+from kuza.web.api.report_schemas import ComponentPublic, StabilityPublic
 from kuza.web.api.schemas import (
     GroupPublic,
     GroupsPublic,
@@ -20,6 +25,7 @@ from kuza.web.api.schemas import (
     money,
 )
 from kuza.web.deps import Config
+from kuza.web.i18n import N_
 
 router = APIRouter(tags=["groups"])
 DENIED = error_responses(401, 403)
@@ -90,4 +96,45 @@ def read_group(group_id: GroupPath, user: GroupReader, cfg: Config) -> GroupPubl
             OfficerPublic(role=o.role, member_id=o.member_id, name=o.name, since=o.since)
             for o in v.officers
         ],
+    )
+
+
+@router.get(
+    "/groups/{group_id}/stability",
+    response_model=StabilityPublic,
+    responses=error_responses(401, 403, 404, 422),
+)
+def read_stability(
+    group_id: GroupPath,
+    user: GroupReader,
+    cfg: Config,
+    as_of: Annotated[date | None, Query(description="Grade as of this day (default today)")] = None,
+) -> StabilityPublic:
+    """The stability grade over the group's last scheduled meetings (the gate to Stage
+    2), with the programme's weights and minimums; 422 before its first meeting."""
+    check_group(cfg, user, group_id)
+    day = as_of or cfg.today()
+    if day > cfg.today():
+        raise DomainError(N_("Grade as of today or an earlier day."), field="as_of")
+    g = grade_group(cfg.db, group_id, day, programme_id=user.programme_id)
+    return StabilityPublic(
+        group_id=group_id,
+        as_of=day,
+        grade=g.grade.value,
+        score=str(g.score),
+        passed=g.passed,
+        window_start=g.inputs.window_start,
+        window_end=g.inputs.window_end,
+        meetings_scheduled=g.inputs.meetings_scheduled,
+        components=[
+            ComponentPublic(
+                component=c.component.value,
+                ratio=None if c.ratio is None else str(c.ratio),
+                weight=str(c.weight),
+                minimum=None if c.minimum is None else str(c.minimum),
+                below_minimum=c.below_minimum,
+            )
+            for c in g.components
+        ],
+        reasons=list(g.reasons),
     )

@@ -1,6 +1,6 @@
-"""Admin pages: the audit log; loan products and programme settings (admins, and a
-country manager for her own programme); accounts are in :mod:`admin_accounts`. Every
-change goes through a service that writes the audit log."""
+"""Admin pages: the audit log; loan products, programme settings and household
+scorecards (admins, and a country manager for her own programme); accounts are in
+:mod:`admin_accounts`. Every change goes through a service that writes the audit log."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from kuza.domain.errors import DomainError, NotFound
 from kuza.domain.loans.book import LoanKind
 from kuza.domain.stability import Component, StabilityPolicy
 from kuza.domain.training import CompletionBasis, TrainingRules, training_rules
-from kuza.services import admin, audit
+from kuza.services import admin, audit, visits
 from kuza.services.loans import products
+from kuza.services.visit_views import scorecard_page
 from kuza.web.deps import Config, CurrentUser, Form, IdPath, render, tr
 from kuza.web.i18n import N_
 
@@ -245,6 +246,7 @@ def _settings_page(
         "kinds": KINDS,
         "gates": admin.gate_names(),
         "bases": [b.value for b in CompletionBasis],
+        "scorecards": scorecard_page(cfg.db, programme_id, PAGE)[0],
         "error": error,
     }
     return render(request, "admin_settings.html", context, status)
@@ -317,6 +319,26 @@ def settings_change(
         return _settings_page(request, cfg, programme_id, typed, form_error(exc, section), 422)
     request.session["flash"] = tr(request)(N_("Settings saved."))
     return RedirectResponse(f"/admin/programmes/{programme_id}/settings", status_code=303)
+
+
+@router.post("/admin/programmes/{programme_id}/scorecards", response_model=None)
+def scorecard_load(
+    request: Request, programme_id: IdPath, user: CurrentUser, cfg: Config, data: Form
+) -> Response:
+    """A household scorecard pasted as JSON, as ``kuza visit scorecard`` loads a file;
+    a refusal (naming the part of the document) is shown on the box, nothing stored."""
+    _manages(user, programme_id)
+    text = str(data.get("scorecard") or "")
+    try:
+        if not text.strip():
+            raise DomainError(N_("Paste the scorecard's JSON."), field="scorecard")
+        visits.load_programme_scorecard(cfg.db, programme_id, text, cfg.today(), user.username)
+    except DomainError as exc:
+        exc.field = "scorecard"
+        error = form_error(exc, "scorecard")
+        return _settings_page(request, cfg, programme_id, {"scorecard": text}, error, 422)
+    request.session["flash"] = tr(request)(N_("Scorecard loaded."))
+    return RedirectResponse(f"/admin/programmes/{programme_id}/settings#scorecards", 303)
 
 
 # Values shown through _() on these pages.

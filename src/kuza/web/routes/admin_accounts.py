@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuza.domain.access import Principal, Role
 from kuza.domain.errors import DomainError, NotFound
-from kuza.services import admin, donor_scope, users
+from kuza.services import admin, users
 from kuza.web.deps import Config, CurrentUser, Form, IdPath, render, tr
 from kuza.web.i18n import N_
 from kuza.web.routes.admin import form_error
@@ -111,8 +111,6 @@ def user_create(request: Request, user: CurrentUser, cfg: Config, data: Form) ->
     typed |= _typed_places(data)
     try:
         chosen, branch_ids, chain_ids = _assignment(data, typed)
-        if chosen.role is Role.DONOR and chosen.programme_id is not None:
-            donor_scope.check_scope(cfg.db, chosen.programme_id, branch_ids, chain_ids)
         new = users.NewUser(
             username=typed["username"],
             role=chosen.role,
@@ -123,9 +121,9 @@ def user_create(request: Request, user: CurrentUser, cfg: Config, data: Form) ->
             agent_id=chosen.agent_id,
             locale=typed["locale"] or "en",
         )
-        uid = users.create_user(cfg.db, new, actor=user.username)
-        if branch_ids or chain_ids:
-            donor_scope.set_donor_scope(cfg.db, uid, branch_ids, chain_ids, actor=user.username)
+        users.create_user(
+            cfg.db, new, actor=user.username, branch_ids=branch_ids, value_chain_ids=chain_ids
+        )
     except DomainError as exc:
         return _users_page(request, cfg, typed, form_error(exc), 422)
     request.session["flash"] = tr(request)(N_("Account %(name)s created."), name=new.username)
