@@ -270,7 +270,7 @@ def submit_reversal(
                    "on": body.on.isoformat()}  # fmt: skip
         action_id = approvals.submit(
             cfg.db, PendingKind.REPAYMENT_REVERSAL, payload, body.reason, user.username,
-            user.role, user.programme_id,
+            user.role, cfg.today(), user.programme_id,
         )  # fmt: skip
         return 201, action_public(approvals.action(cfg.db, action_id))
 

@@ -86,7 +86,7 @@ def _run(request: Request, cfg: Config, loan_id: int, action: str, v: dict[str, 
         return _("Over-payment applied.") if r.created else _("Already booked: nothing again.")
     payload = {"loan_id": loan_id, "reference": v["reference"], "on": on.isoformat()}
     approvals.submit(
-        cfg.db, PendingKind.REPAYMENT_REVERSAL, payload, v["reason"], who, user.role,
+        cfg.db, PendingKind.REPAYMENT_REVERSAL, payload, v["reason"], who, user.role, today,
         user.programme_id,
     )  # fmt: skip
     return _("Reversal submitted: a checker must approve it.")
