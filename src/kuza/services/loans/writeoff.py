@@ -215,6 +215,20 @@ def recover(
         return Repaid(row.id, tx_id, entry_id, True, status, zero, zero, zero, zero, zero)
 
 
+NESTED_TERMS = ("rate", "every", "grace")
+
+
+def _merged(old: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` with a partial ``rate``, ``every`` or ``grace`` completed from the
+    loan's own (what is not given does not change)."""
+    out = dict(changes)
+    for key in NESTED_TERMS:
+        before, after = old.get(key), changes.get(key)
+        if isinstance(before, Mapping) and isinstance(after, Mapping):
+            out[key] = {**before, **after}
+    return out
+
+
 @dataclass(frozen=True)
 class Rescheduled:
     loan_id: int
@@ -232,10 +246,14 @@ def reschedule(
     today: date,
 ) -> Rescheduled:
     """Re-spread the principal still owed on new terms (``changes`` override the loan's
-    terms, e.g. ``{"instalments": 6}``), starting from ``on``."""
+    terms, e.g. ``{"instalments": 6}``; a part of ``rate``, ``every`` or ``grace``, e.g.
+    ``{"every": {"n": 2}}``, keeps the rest of it), starting from ``on``. The new terms
+    are checked as a product's are, each refusal naming its field (``every.n``)."""
     _not_future(on, today)
     if not reason.strip():
         raise DomainError("say why the loan is rescheduled", field="reason")
+    if not changes:
+        raise DomainError("say what changes in the loan's terms", field="terms")
     with db.transaction() as conn:
         row = load_loan(conn, loan_id)
         status = next_status(status_of(row), LoanEvent.RESCHEDULE)
@@ -243,7 +261,7 @@ def reschedule(
         owed = outstanding_principal(rows, row.currency)
         if owed.is_zero():
             raise RuleViolation("no principal is owed: nothing to reschedule", field="loan_id")
-        terms = {**row.terms, **dict(changes), "repay_at_meetings": False}
+        terms = {**row.terms, **_merged(row.terms, changes), "repay_at_meetings": False}
         schedule = build_schedule(loan_terms(terms, owed, on))
         c = loan_instalment.c
         paid_any = (
