@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from kuza.adapters.db.engine import Database
 from kuza.cli.main import app
+from tests.cli.logins import make_logins
 from tests.factories import World, make_world
 
 runner = CliRunner()
@@ -27,7 +28,9 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("KUZA_DATABASE_URL", url)
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    return make_world(Database(url))
+    w = make_world(Database(url))
+    make_logins(Database(url), w)
+    return w
 
 
 def run(*args: str) -> str:
@@ -123,14 +126,17 @@ def test_insurance_plan_enrol_collect_and_a_claim(world: World, tmp_path: Path) 
     assert "field: period" in fails("insurance", "collect", "1", "--period", "feb")
     assert "claim 1 submitted" in run(
         "insurance", "claim", "submit", "1", "120", "Clinic visit", "--incurred-on", "2026-03-01",
-        "--on", "2026-03-02",
+        "--on", "2026-03-02", "--actor", "manager",
     )  # fmt: skip
     assert "field: incurred_on" in fails(
         "insurance", "claim", "submit", "1", "120", "x", "--incurred-on", "yesterday"
     )
-    assert "field: actor" in fails("insurance", "claim", "approve", "1", "120")  # maker-checker
-    assert "approved for" in run(
-        "insurance", "claim", "approve", "1", "120", "--on", "2026-03-03", "--actor", "officer"
-    )
+    approve = ("insurance", "claim", "approve", "1", "120", "--on", "2026-03-03", "--actor")
+    assert "field: actor" in fails(*approve, "officer")  # not a login
+    assert "field: role" in fails(*approve, "donor")
+    assert "field: actor" in fails(*approve, "manager")  # submitted it: maker-checker
+    assert "approved for" in run(*approve, "boss")
     assert "paid" in run("insurance", "claim", "pay", "1", "--on", "2026-03-04")
-    assert "field: reason" in fails("insurance", "claim", "reject", "1", "--reason", " ")
+    assert "field: reason" in fails(
+        "insurance", "claim", "reject", "1", "--reason", " ", "--actor", "boss"
+    )

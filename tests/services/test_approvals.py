@@ -55,6 +55,7 @@ def _share_out_waiting(db: Database) -> tuple[World, int]:
         "",
         "agent",
         Role.FIELD_AGENT,
+        TODAY,
     )
     return w, action
 

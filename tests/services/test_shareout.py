@@ -21,6 +21,7 @@ from kuza.services.groups import load_group
 from kuza.services.ledger import group_balances, post_entry
 from kuza.services.meetings import post_meeting
 from kuza.services.shareout import share_out, share_out_statement
+from tests.cli.logins import make_logins
 from tests.factories import World, make_world, sheet
 
 TODAY = date(2026, 6, 1)
@@ -189,15 +190,22 @@ def test_cli_share_out_and_statement(sqlite_db: Database, monkeypatch) -> None:
     monkeypatch.setenv("KUZA_DATABASE_URL", sqlite_db.url)
     w = make_world(sqlite_db)
     three_meetings(sqlite_db, w)
+    make_logins(sqlite_db, w)
     runner = CliRunner()
     args = ["group", "share-out", str(w.group_id), "--on", "2026-01-30", "--today", "2026-06-01"]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, [*args, "--actor", "manager"])
     assert result.exit_code == 0, result.output
-    assert "1060.00 KES" in result.output
-    again = runner.invoke(app, args)
-    assert again.exit_code == 2
+    assert "share out submitted as action 1" in result.output
+    again = runner.invoke(app, [*args, "--actor", "manager"])
+    assert again.exit_code == 2  # one share-out of a group waits at a time
+    approve = ["approval", "approve", "1", "--today", "2026-06-01", "--actor"]
+    assert runner.invoke(app, [*approve, "manager"]).exit_code == 2  # the maker
+    result = runner.invoke(app, [*approve, "boss"])
+    assert result.exit_code == 0, result.output
+    assert "share_out_id" in result.output
     statement = runner.invoke(app, ["group", "statement", "1"])
     assert statement.exit_code == 0, statement.output
+    assert "1060.00" in statement.output
     assert "530.00" in statement.output and "Member 2" in statement.output
 
 

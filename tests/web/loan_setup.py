@@ -6,13 +6,14 @@ fresh database per test) so the authorisation matrix can name them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
+
 from kuza.adapters.db.engine import Database
-from kuza.domain.access import Role
-from kuza.domain.approvals import PendingKind
-from kuza.services import approvals
+from kuza.adapters.db.schema import pending_action
+from kuza.domain.approvals import PendingKind, PendingStatus
 from kuza.services.loans import products
 from kuza.services.loans.applications import LoanRequest, apply, approve
 from kuza.services.loans.disbursement import disburse
@@ -65,13 +66,30 @@ def make_loan_book(db: Database, org: Org) -> LoanBook:
     )
     approve(db, active, date(2026, 1, 12), "manager", TODAY)
     disburse(db, active, date(2026, 1, 12), "agent", TODAY)
-    action = approvals.submit(
-        db,
-        PendingKind.WRITE_OFF,
-        {"loan_id": applied, "on": TODAY.isoformat()},
-        "moved away",
-        "agent",
-        Role.FIELD_AGENT,
-    )
+    action = _stale_write_off(db, w.programme_id, w.group_id, applied)
     assert (applied, active, action) == (APPLIED_LOAN, ACTIVE_LOAN, WAITING_ACTION)
     return LoanBook(product, applied, active, action)
+
+
+def _stale_write_off(db: Database, programme_id: int, group_id: int, loan_id: int) -> int:
+    """A write-off waiting for a checker that approval must refuse, whoever tries, so the
+    matrix can try it with every role. ``approvals.submit`` refuses it at once (a loan
+    only applied for cannot be written off), so the row is stored as one submitted
+    before the loan changed would be."""
+    with db.transaction() as conn:
+        return int(
+            conn.execute(
+                insert(pending_action)
+                .values(
+                    programme_id=programme_id,
+                    kind=PendingKind.WRITE_OFF.value,
+                    group_id=group_id,
+                    payload={"loan_id": loan_id, "on": TODAY.isoformat()},
+                    reason="moved away",
+                    status=PendingStatus.PENDING.value,
+                    made_by="agent",
+                    made_at=datetime(2026, 1, 27, 9, 0, tzinfo=UTC),
+                )
+                .returning(pending_action.c.id)
+            ).scalar_one()
+        )

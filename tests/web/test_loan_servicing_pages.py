@@ -153,7 +153,7 @@ def test_a_recovery_after_the_write_off_booked_once(
 ) -> None:
     action = approvals.submit(
         db, PendingKind.WRITE_OFF, {"loan_id": book.active, "on": ON}, "left", "agent",
-        Role.FIELD_AGENT,
+        Role.FIELD_AGENT, TODAY,
     )  # fmt: skip
     approvals.approve(db, action, "manager", Role.COUNTRY_MANAGER, TODAY)
     login(client, "agent")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from kuza.adapters.db.engine import Database
+from kuza.cli.accounts import Account, account, allowed
 from kuza.cli.common import (
     DateOpt,
     console,
@@ -18,10 +19,12 @@ from kuza.cli.common import (
     read_json,
     today_or,
 )
-from kuza.domain.errors import DomainError
+from kuza.domain.access import Principal
+from kuza.domain.errors import DomainError, NotFound
 from kuza.domain.groups import Sex
-from kuza.domain.insurance import PaysFrom
-from kuza.services import insurance, insurance_claims
+from kuza.domain.insurance import PaysFrom, may_decide_claims
+from kuza.services import insurance, insurance_claims, users
+from kuza.services.insurance_views import claim_member
 
 app = typer.Typer(no_args_is_help=True, help="Health insurance plans, premiums and claims.")
 claim_app = typer.Typer(no_args_is_help=True, help="Insurance claims.")
@@ -116,14 +119,27 @@ def claim_submit(
     console.print(f"claim {cid} submitted")
 
 
+def _decider(db: Database, actor: str, claim_id: int) -> Principal:
+    """A login whose role decides claims and who sees the member (as on the web)."""
+    user = account(db, actor)
+    allowed(may_decide_claims(user.role), "decide on claims", user)
+    member_id = claim_member(db, claim_id)
+    if member_id is None or not users.can_see_member(db, user, member_id):
+        raise NotFound(f"no claim {claim_id}", field="claim_id")
+    return user
+
+
 @claim_app.command("approve")
 def claim_approve(
-    claim_id: int, amount: str, on: On = None, actor: Actor = "cli", today: DateOpt = None
+    claim_id: int, amount: str, actor: Account, on: On = None, today: DateOpt = None
 ) -> None:
-    """Approve up to the amount claimed and the cover left."""
+    """Approve up to the amount claimed and the cover left (a checker's login, not who
+    submitted it)."""
     with domain_errors():
+        db = Database()
+        user = _decider(db, actor, claim_id)
         got = insurance_claims.approve_claim(
-            Database(), claim_id, amount, parse_day(on, "on", today_or(today)), actor
+            db, claim_id, amount, parse_day(on, "on", today_or(today)), user.username
         )
     console.print(f"claim {claim_id} approved for {got}")
 
@@ -132,14 +148,16 @@ def claim_approve(
 def claim_reject(
     claim_id: int,
     reason: Annotated[str, typer.Option(help="Why.")],
+    actor: Account,
     on: On = None,
-    actor: Actor = "cli",
     today: DateOpt = None,
 ) -> None:
-    """Reject a claim, saying why."""
+    """Reject a claim, saying why (a checker's login, not who submitted it)."""
     with domain_errors():
+        db = Database()
+        user = _decider(db, actor, claim_id)
         insurance_claims.reject_claim(
-            Database(), claim_id, reason, parse_day(on, "on", today_or(today)), actor
+            db, claim_id, reason, parse_day(on, "on", today_or(today)), user.username
         )
     console.print(f"claim {claim_id} rejected")
 

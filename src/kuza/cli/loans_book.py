@@ -16,6 +16,7 @@ from sqlalchemy import select
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import loan, loan_instalment
 from kuza.cli import loans_servicing
+from kuza.cli.accounts import Account, loan_checker
 from kuza.cli.common import DateOpt, console, domain_errors, parse_day, today_or
 from kuza.domain.errors import NotFound
 from kuza.domain.money import Money
@@ -85,22 +86,24 @@ def apply_cmd(
     console.print(f"loan {loan_id} applied for")
 
 
-def approve(loan_id: int, on: On = None, actor: Actor = "cli", today: DateOpt = None) -> None:
-    """Approve a loan (the checker must not be who applied)."""
+def approve(loan_id: int, actor: Account, on: On = None, today: DateOpt = None) -> None:
+    """Approve a loan (a checker's login, not who applied)."""
     with domain_errors():
         day = today_or(today)
-        status = applications.approve(Database(), loan_id, parse_day(on, "on", day), actor, day)
+        db = Database()
+        user = loan_checker(db, actor, loan_id)
+        status = applications.approve(db, loan_id, parse_day(on, "on", day), user.username, day)
     console.print(f"loan {loan_id} {status.value}")
 
 
-def reject(
-    loan_id: int, reason: str, on: On = None, actor: Actor = "cli", today: DateOpt = None
-) -> None:
-    """Reject a loan application, saying why."""
+def reject(loan_id: int, reason: str, actor: Account, on: On = None, today: DateOpt = None) -> None:
+    """Reject a loan application, saying why (a checker's login)."""
     with domain_errors():
         day = today_or(today)
+        db = Database()
+        user = loan_checker(db, actor, loan_id)
         status = applications.reject(
-            Database(), loan_id, parse_day(on, "on", day), reason, actor, day
+            db, loan_id, parse_day(on, "on", day), reason, user.username, day
         )
     console.print(f"loan {loan_id} {status.value}")
 

@@ -1,7 +1,9 @@
 """``kuza loan withdraw|undo-approval|reschedule|write-off|recover|reverse-repayment|
 call-guarantee|refund-overpayment|apply-overpayment``: what happens to a loan after its
 application, beside the everyday commands of
-``loans_book``. Bad input exits with code 2 and names the field."""
+``loans_book``. Bad input exits with code 2 and names the field. A write-off and a
+reversal are submitted for a checker (``kuza approval``); undoing an approval,
+rescheduling and settling a guarantee need a checker's login (``--actor``)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,12 @@ from typing import Annotated, Any
 import typer
 
 from kuza.adapters.db.engine import Database
+from kuza.cli.accounts import Account, account, loan_checker
+from kuza.cli.approvals import submit
 from kuza.cli.common import DateOpt, console, domain_errors, parse_day, today_or
+from kuza.domain.approvals import PendingKind
 from kuza.domain.errors import DomainError
-from kuza.services.loans import applications, guarantees, overpayments, reversals, writeoff
+from kuza.services.loans import applications, guarantees, overpayments, writeoff
 
 Actor = Annotated[str, typer.Option(help="Who records it.")]
 On = Annotated[str | None, typer.Option(help="Date (default today).")]
@@ -35,13 +40,16 @@ def withdraw(
 
 
 def undo_approval(
-    loan_id: int, reason: Reason, on: On = None, actor: Actor = "cli", today: DateOpt = None
+    loan_id: int, reason: Reason, actor: Account, on: On = None, today: DateOpt = None
 ) -> None:
-    """Take back an approval before disbursement; the loan is applied for again."""
+    """Take back an approval before disbursement; the loan is applied for again (a
+    checker's login)."""
     with domain_errors():
         day = today_or(today)
+        db = Database()
+        user = loan_checker(db, actor, loan_id)
         status = applications.undo_approval(
-            Database(), loan_id, parse_day(on, "on", day), reason, actor, day
+            db, loan_id, parse_day(on, "on", day), reason, user.username, day
         )
     console.print(f"loan {loan_id} {status.value} again")
 
@@ -63,23 +71,26 @@ def _changes(raw: str, instalments: int | None) -> dict[str, Any]:
 def reschedule(
     loan_id: int,
     reason: Reason,
+    actor: Account,
     instalments: Annotated[int | None, typer.Option(help="New number of instalments.")] = None,
     terms: Annotated[str, typer.Option(help='Other term changes as JSON, e.g. {"every": '
                                             '{"n": 2, "unit": "week"}}.')] = "{}",
     on: On = None,
-    actor: Actor = "cli",
     today: DateOpt = None,
 ) -> None:  # fmt: skip
-    """Re-spread the principal still owed on new terms from the reschedule date."""
+    """Re-spread the principal still owed on new terms from the reschedule date (a
+    checker's login)."""
     with domain_errors():
         day = today_or(today)
+        db = Database()
+        user = loan_checker(db, actor, loan_id)
         done = writeoff.reschedule(
-            Database(),
+            db,
             loan_id,
             parse_day(on, "on", day),
             _changes(terms, instalments),
             reason,
-            actor,
+            user.username,
             day,
         )
     console.print(
@@ -88,20 +99,17 @@ def reschedule(
 
 
 def write_off(
-    loan_id: int,
-    reason: Reason,
-    role: Annotated[str, typer.Option(help="The checker's role (branch_manager, finance …).")],
-    on: On = None,
-    actor: Actor = "cli",
-    today: DateOpt = None,
+    loan_id: int, reason: Reason, actor: Account, on: On = None, today: DateOpt = None
 ) -> None:
-    """Write off the principal still owed (a checker, not who made the loan)."""
+    """Submit the write-off of the principal still owed; another login (a checker, not
+    who made the loan) approves it with ``kuza approval approve``."""
     with domain_errors():
         day = today_or(today)
-        amount = writeoff.write_off(
-            Database(), loan_id, parse_day(on, "on", day), reason, actor, role, day
-        )
-    console.print(f"loan {loan_id} written off: {amount}")
+        db = Database()
+        user = account(db, actor)
+        payload = {"loan_id": loan_id, "on": parse_day(on, "on", day).isoformat()}
+        line = submit(db, user, PendingKind.WRITE_OFF, payload, reason, today)
+    console.print(line)
 
 
 def recover(
@@ -117,31 +125,37 @@ def recover(
 
 def reverse_repayment(
     loan_id: int, ref: Annotated[str, typer.Option(help="The repayment's reference.")],
-    reason: Reason, on: On = None, actor: Actor = "cli", today: DateOpt = None,
+    reason: Reason, actor: Account, on: On = None, today: DateOpt = None,
 ) -> None:  # fmt: skip
-    """Undo a repayment booked by mistake (another user than who recorded it)."""
+    """Submit the reversal of a repayment booked by mistake; another login (a checker,
+    who did not record the repayment) approves it with ``kuza approval approve``."""
     with domain_errors():
         day = today_or(today)
-        done = reversals.reverse_repayment(
-            Database(), loan_id, ref, parse_day(on, "on", day), reason, actor, day
-        )
-    console.print(f"repayment {ref} of {done.amount} reversed; loan {done.status.value}")
+        db = Database()
+        user = account(db, actor)
+        payload = {"loan_id": loan_id, "reference": ref.strip(),
+                   "on": parse_day(on, "on", day).isoformat()}  # fmt: skip
+        line = submit(db, user, PendingKind.REPAYMENT_REVERSAL, payload, reason, today)
+    console.print(line)
 
 
 def call_guarantee(
     loan_id: int,
-    role: Annotated[str, typer.Option(help="The checker's role (branch_manager, finance …).")],
+    actor: Account,
     release: Annotated[bool, typer.Option(help="Release it all instead of calling it.")] = False,
     on: On = None,
-    actor: Actor = "cli",
     today: DateOpt = None,
 ) -> None:
-    """Settle a written-off loan's guarantee: call what covers the loss, release the rest."""
+    """Settle a written-off loan's guarantee: call what covers the loss, release the rest
+    (a checker's login, not who applied for or disbursed the loan)."""
     with domain_errors():
         day = today_or(today)
+        db = Database()
+        user = loan_checker(db, actor, loan_id)
         done = guarantees.call_guarantee(
-            Database(), loan_id, parse_day(on, "on", day), actor, role, day, release=release
-        )
+            db, loan_id, parse_day(on, "on", day), user.username, user.role.value, day,
+            release=release,
+        )  # fmt: skip
     console.print(
         f"guarantee of loan {loan_id}: {done.called} called, {done.released} released; "
         f"loan {done.status.value}"

@@ -22,10 +22,14 @@ from kuza.cli import (
     synth,
     visits,
 )
+from kuza.cli.accounts import Account, account
+from kuza.cli.approvals import app as approval_app
+from kuza.cli.approvals import submit
 from kuza.cli.common import DateOpt, console, domain_errors, err_console, read_json
 from kuza.cli.common import today_or as _today
 from kuza.cli.report import app as report_app
 from kuza.cli.users import app as user_app
+from kuza.domain.approvals import PendingKind
 from kuza.services import ledger_check, meetings
 from kuza.services.views import group_view
 
@@ -46,6 +50,7 @@ synth.register(app)
 app.add_typer(imports.app, name="import")
 app.add_typer(user_app, name="user", help="Login accounts for the web UI.")
 app.add_typer(report_app, name="report")
+app.add_typer(approval_app, name="approval")
 markets.register(app)
 visits.register(app)
 insurance.register(app)
@@ -99,14 +104,17 @@ def meeting_post(
 def meeting_correct(
     file: Annotated[Path, typer.Argument(help="The corrected meeting sheet as JSON.")],
     reason: Annotated[str, typer.Option(help="Why it is corrected.")],
-    actor: Annotated[str, typer.Option(help="Who records it.")] = "cli",
+    actor: Account,
     today: DateOpt = None,
 ) -> None:
-    """Replace the latest meeting: reverses its entry and books the corrected sheet."""
+    """Submit the correction of the latest meeting; once another login (a checker)
+    approves it (``kuza approval approve``), its entry is reversed and the sheet booked."""
     with domain_errors():
         data = read_json(file)
-        result = meetings.correct_meeting(Database(), data, reason, actor, _today(today))
-    console.print(f"meeting corrected as {result.meeting_id}: {result.summary}")
+        db = Database()
+        user = account(db, actor)
+        line = submit(db, user, PendingKind.MEETING_CORRECTION, {"sheet": data}, reason, today)
+    console.print(line)
 
 
 @group_app.command("show")

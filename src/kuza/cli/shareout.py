@@ -1,4 +1,5 @@
-"""``kuza group share-out``, ``kuza group statement`` and ``kuza group grade``."""
+"""``kuza group share-out`` (submitted for a checker), ``kuza group statement`` and
+``kuza group grade``."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from kuza.adapters.db.engine import Database
+from kuza.cli.accounts import Account, account
+from kuza.cli.approvals import submit
+from kuza.domain.approvals import PendingKind
 from kuza.domain.errors import DomainError
-from kuza.services.shareout import share_out, share_out_statement
+from kuza.services.shareout import share_out_statement
 from kuza.services.stability import grade_group
 
 console = Console()
@@ -36,19 +40,20 @@ def _fail(exc: DomainError) -> typer.Exit:
 def group_share_out(
     group_id: int,
     on: Annotated[str, typer.Option("--on", help="Share-out date (YYYY-MM-DD).")],
-    actor: Annotated[str, typer.Option(help="Who records it.")] = "cli",
+    actor: Account,
     today: Annotated[str | None, typer.Option(help="Treat this date as today.")] = None,
 ) -> None:
-    """Share out the group fund at the end of the cycle and start the next cycle."""
+    """Submit the share-out of the group fund at the end of the cycle; another login (a
+    checker) approves it with ``kuza approval approve``, which books it and starts the
+    next cycle."""
     try:
-        done = share_out(Database(), group_id, _date(on, "--on"), actor, _date(today, "--today"))
+        db = Database()
+        user = account(db, actor)
+        payload = {"group_id": group_id, "on": _date(on, "--on").isoformat()}
+        line = submit(db, user, PendingKind.SHARE_OUT, payload, "", today)
     except DomainError as exc:
         raise _fail(exc) from None
-    console.print(
-        f"cycle {done.cycle_number} shared out as share-out {done.share_out_id}: "
-        f"fund {done.plan.fund} ({done.plan.rule.value}), income {done.plan.income}, "
-        f"{len(done.plan.lines)} members; `kuza group statement {done.share_out_id}`"
-    )
+    console.print(line)
 
 
 def group_statement(share_out_id: int) -> None:

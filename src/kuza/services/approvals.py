@@ -70,18 +70,10 @@ def _same_target(kind: PendingKind, a: Mapping[str, Any], b: Mapping[str, Any]) 
 
 def _target(conn: Connection, kind: PendingKind, payload: dict[str, Any]) -> tuple[int, int]:
     """(programme, group) the action is about; refuses a payload it cannot run."""
-    if kind is PendingKind.WRITE_OFF:
+    if kind in (PendingKind.WRITE_OFF, PendingKind.REPAYMENT_REVERSAL):
         row = load_loan(conn, payload.get("loan_id"), lock=False)
-        _day(payload.get("on"))
-        return int(row.programme_id), int(row.group_id)
-    if kind is PendingKind.REPAYMENT_REVERSAL:
-        row, _ = reversals.reversible_repayment(
-            conn, payload.get("loan_id"), payload.get("reference"), lock=False
-        )
-        _day(payload.get("on"))
         return int(row.programme_id), int(row.group_id)
     if kind is PendingKind.SHARE_OUT:
-        _day(payload.get("on"))
         gid = payload.get("group_id")
     else:
         sheet = payload.get("sheet")
@@ -92,6 +84,28 @@ def _target(conn: Connection, kind: PendingKind, payload: dict[str, Any]) -> tup
     return group.programme_id, group.id
 
 
+def _check(conn: Connection, kind: PendingKind, payload: dict[str, Any], today: date) -> None:
+    """Refuse, when it is submitted, what the command would refuse for reasons already
+    known (a date in the future, an unknown reference, a loan or group whose state does
+    not allow it), so no doomed action waits in the checkers' queue. Approval checks all
+    of it again: the books may move in between."""
+    if kind is PendingKind.WRITE_OFF:
+        row = load_loan(conn, payload.get("loan_id"), lock=False)
+        writeoff.check_write_off(row, _day(payload.get("on")), today)
+    elif kind is PendingKind.REPAYMENT_REVERSAL:
+        on = _day(payload.get("on"))
+        if on > today:
+            raise RuleViolation("%(on)s is in the future", field="on", on=on)
+        row, tx = reversals.reversible_repayment(
+            conn, payload.get("loan_id"), payload.get("reference"), lock=False
+        )
+        reversals.check_reversal(conn, row, tx, on)
+    elif kind is PendingKind.SHARE_OUT:
+        shareout.check_share_out(conn, payload["group_id"], _day(payload.get("on")), today)
+    else:
+        meetings.check_correction(conn, payload.get("sheet"), today)
+
+
 def submit(
     db: Database,
     kind: PendingKind,
@@ -99,6 +113,7 @@ def submit(
     reason: str,
     maker: str,
     role: Role,
+    today: date,
     programme_id: int | None = None,
 ) -> int:
     """Store the command for a checker; returns its id. One open action per target."""
@@ -112,6 +127,7 @@ def submit(
         pid, gid = _target(conn, kind, payload)
         if programme_id is not None and pid != programme_id:
             raise NotFound("no such group or loan", field="group_id")
+        _check(conn, kind, payload, today)
         open_ones = conn.execute(
             select(pending_action.c.id, pending_action.c.payload).where(
                 pending_action.c.kind == kind.value,

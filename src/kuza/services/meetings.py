@@ -30,7 +30,7 @@ from kuza.domain.meetings import (
 )
 from kuza.domain.money import Money
 from kuza.services import audit
-from kuza.services.groups import lock_group, members_on
+from kuza.services.groups import load_group, lock_group, members_on
 from kuza.services.ledger import group_accounts, now, post_entry, reverse_entry
 from kuza.services.loans.repayments import repay_on
 from kuza.services.loans.reversals import reverse_meeting_repayments
@@ -326,22 +326,8 @@ def correct_meeting(
         return correct_meeting_in(conn, data, reason, actor, today, programme_id)
 
 
-def correct_meeting_in(
-    conn: Connection,
-    data: object,
-    reason: str,
-    actor: str,
-    today: date,
-    programme_id: int | None = None,
-) -> MeetingPosted:
-    """:func:`correct_meeting` inside the caller's transaction (an approved pending action)."""
-    if not reason.strip():
-        raise DomainError("a correction needs a reason", field="reason")
-    group_id = group_id_of(data)
-    group = lock_group(conn, group_id, programme_id)
-    sheet = parse_sheet(data, group)
-    members = members_on(conn, group.id, sheet.held_on)
-    check_members_exist(conn, sheet, group.programme_id, members)
+def _to_correct(conn: Connection, group: Group, sheet: MeetingSheet) -> Any:
+    """The posted meeting the sheet corrects: the group's latest, and changed."""
     old = _posted(conn, group.id, sheet.held_on)
     if old is None:
         raise NotFound(
@@ -359,6 +345,41 @@ def correct_meeting_in(
         )
     if old.content_hash == sheet.content_hash():
         raise Conflict("the correction changes nothing", field="lines")
+    return old
+
+
+def check_correction(conn: Connection, data: object, today: date) -> None:
+    """Refuse a correction that could not run: a sheet in the future, no posted meeting
+    of its date, not the latest, or nothing changed. Run when it is submitted for a
+    checker; approval runs every check again (the books may have moved)."""
+    group = load_group(conn, group_id_of(data))
+    sheet = parse_sheet(data, group)
+    if sheet.held_on > today:
+        raise RuleViolation(
+            "held_on %(held_on)s is in the future", field="held_on", held_on=sheet.held_on
+        )
+    members = members_on(conn, group.id, sheet.held_on)
+    check_members_exist(conn, sheet, group.programme_id, members)
+    _to_correct(conn, group, sheet)
+
+
+def correct_meeting_in(
+    conn: Connection,
+    data: object,
+    reason: str,
+    actor: str,
+    today: date,
+    programme_id: int | None = None,
+) -> MeetingPosted:
+    """:func:`correct_meeting` inside the caller's transaction (an approved pending action)."""
+    if not reason.strip():
+        raise DomainError("a correction needs a reason", field="reason")
+    group_id = group_id_of(data)
+    group = lock_group(conn, group_id, programme_id)
+    sheet = parse_sheet(data, group)
+    members = members_on(conn, group.id, sheet.held_on)
+    check_members_exist(conn, sheet, group.programme_id, members)
+    old = _to_correct(conn, group, sheet)
     reverse_meeting_repayments(conn, old.id, sheet.held_on, reason, actor)
     if old.entry_id is not None:
         reverse_entry(conn, group.programme_id, old.entry_id, sheet.held_on, reason, actor)

@@ -35,7 +35,7 @@ from kuza.domain.shareout import (
     share_out_entry,
 )
 from kuza.services import audit
-from kuza.services.groups import lock_group, members_on
+from kuza.services.groups import load_group, lock_group, members_on
 from kuza.services.ledger import group_balances, post_entry
 
 
@@ -154,6 +154,20 @@ def _check_dates(conn: Connection, group: Group, on: date, today: date) -> None:
         )
 
 
+def _check_ready(conn: Connection, group: Group, on: date, today: date) -> None:
+    if group.status is GroupStatus.CLOSED:
+        raise RuleViolation(
+            "group %(group_name)s is closed", field="group_id", group_name=group.name
+        )
+    _check_dates(conn, group, on, today)
+
+
+def check_share_out(conn: Connection, group_id: int, on: date, today: date) -> None:
+    """Refuse a share-out the group's state or the date rules out. Run when it is
+    submitted for a checker and again when she approves it."""
+    _check_ready(conn, load_group(conn, group_id), on, today)
+
+
 def share_out(
     db: Database,
     group_id: int,
@@ -178,11 +192,7 @@ def share_out_in(
 ) -> ShareOutDone:
     """:func:`share_out` inside the caller's transaction (an approved pending action)."""
     group = lock_group(conn, group_id, programme_id)
-    if group.status is GroupStatus.CLOSED:
-        raise RuleViolation(
-            "group %(group_name)s is closed", field="group_id", group_name=group.name
-        )
-    _check_dates(conn, group, on, today)
+    _check_ready(conn, group, on, today)
     balances = cycle_balances(conn, group, on)
     plan = plan_share_out(balances, group.share_out_rule, group.share_value)
     cycle = group.cycle_number

@@ -3,8 +3,11 @@ where a service error belongs (the input it names, else the top of the form)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from kuza.adapters.db.engine import Database
 from kuza.domain.access import Principal, Role
@@ -52,3 +55,55 @@ def whole(raw: str, name: str) -> int:
 def scope(db: Database, user: Principal) -> set[int] | None:
     """The groups whose records this user sees; None for an admin (every group)."""
     return None if user.role is Role.ADMIN else users.visible_group_ids(db, user)
+
+
+# The reschedule form's term changes: typed inputs, blank for "unchanged".
+TERM_FIELDS = ("instalments", "every_n", "every_unit", "rate_percent", "rate_per", "method",
+               "grace_principal", "grace_interest")  # fmt: skip
+MAX_EVERY = 52  # every 52 months at most: a longer step runs the schedule past year 9999
+
+
+def bounded(raw: str, name: str, low: int, high: int) -> int:
+    if not raw.isdigit() or len(raw) > 4 or not low <= int(raw) <= high:
+        raise DomainError(
+            "give a whole number from %(low)s to %(high)s", field=name, low=low, high=high
+        )
+    return int(raw)
+
+
+def term_changes(v: dict[str, str]) -> dict[str, Any]:
+    """The changes of a reschedule as the loan's terms spell them (``every``, ``rate``,
+    ``grace`` in part: what is blank stays as it is). Names, units and rates are checked
+    by the terms' own parser in the service; ``on_form_fields`` puts its refusals on
+    these inputs."""
+    changes: dict[str, Any] = {}
+    if v["instalments"]:
+        changes["instalments"] = bounded(v["instalments"], "instalments", 1, 520)
+    every: dict[str, Any] = {"unit": v["every_unit"]} if v["every_unit"] else {}
+    if v["every_n"]:
+        every["n"] = bounded(v["every_n"], "every_n", 1, MAX_EVERY)
+    rate = {k: v[f"rate_{k}"] for k in ("percent", "per") if v[f"rate_{k}"]}
+    grace = {
+        k: bounded(v[f"grace_{k}"], f"grace_{k}", 0, 519)
+        for k in ("principal", "interest")
+        if v[f"grace_{k}"]
+    }
+    for key, part in (("every", every), ("rate", rate), ("grace", grace)):
+        if part:
+            changes[key] = part
+    if v["method"]:
+        changes["method"] = v["method"]
+    return changes
+
+
+@contextmanager
+def on_form_fields() -> Iterator[None]:
+    """A refusal of the new terms (``every.n``, ``rate.percent``) names the input that
+    holds it (``every_n``, ``rate_percent``)."""
+    try:
+        yield
+    except DomainError as exc:
+        name = (exc.field or "").replace(".", "_")
+        if name in TERM_FIELDS:
+            exc.field = name
+        raise

@@ -67,10 +67,10 @@ def _later(conn: Connection, row: Any, tx: Any) -> Any:
     ).first()
 
 
-def reverse_repayment_on(
-    conn: Connection, row: Any, tx: Any, on: date, reason: str, actor: str
-) -> Reversed:
-    """Reverse repayment ``tx`` of loan ``row`` inside the caller's transaction."""
+def check_reversal(conn: Connection, row: Any, tx: Any, on: date) -> LoanStatus:
+    """The loan's status once repayment ``tx`` is reversed on ``on``; refused when it
+    cannot be. Run when the reversal is submitted and again when a checker approves it
+    (the loan may have changed in between)."""
     if tx.kind != TransactionKind.REPAYMENT.value or tx.loan_id != row.id:
         raise RuleViolation(
             "%(reference)s is not a repayment of loan %(id)s",
@@ -117,6 +117,14 @@ def reverse_repayment_on(
             field="reference",
             value=Money.from_minor(held, row.currency),
         )
+    return status
+
+
+def reverse_repayment_on(
+    conn: Connection, row: Any, tx: Any, on: date, reason: str, actor: str
+) -> Reversed:
+    """Reverse repayment ``tx`` of loan ``row`` inside the caller's transaction."""
+    status = check_reversal(conn, row, tx, on)
     entry_id = reverse_entry(conn, row.programme_id, tx.entry_id, on, reason, actor)
     c = loan_instalment.c
     for part in tx.allocation or []:

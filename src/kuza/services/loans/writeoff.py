@@ -22,7 +22,7 @@ from kuza.adapters.db.schema import loan_transaction as loan_tx
 from kuza.domain.errors import DomainError, InvalidAmount, RuleViolation
 from kuza.domain.ledger import EntryBuilder
 from kuza.domain.loans.book import TransactionKind, loan_terms
-from kuza.domain.loans.lifecycle import LoanEvent, next_status
+from kuza.domain.loans.lifecycle import LoanEvent, LoanStatus, next_status
 from kuza.domain.loans.schedule import build_schedule
 from kuza.domain.money import Money
 from kuza.services import audit
@@ -50,6 +50,22 @@ def _not_future(on: date, today: date) -> None:
         raise RuleViolation("%(on)s is in the future", field="on", on=on)
 
 
+def check_write_off(row: Any, on: date, today: date) -> LoanStatus:
+    """The loan's status once written off on ``on``; refused when the date or the loan's
+    state does not allow it. Run when the write-off is submitted and again when a
+    checker approves it (the loan may have changed in between)."""
+    _not_future(on, today)
+    status = next_status(status_of(row), LoanEvent.WRITE_OFF)
+    if on < row.disbursed_on:
+        raise RuleViolation(
+            "%(on)s is before the disbursement (%(disbursed_on)s)",
+            "on",
+            on=on,
+            disbursed_on=row.disbursed_on,
+        )
+    return status
+
+
 def write_off(
     db: Database, loan_id: int, on: date, reason: str, actor: str, role: str, today: date
 ) -> Money:
@@ -68,7 +84,6 @@ def write_off_in(
     today: date,
 ) -> Money:
     """:func:`write_off` inside the caller's transaction (an approved pending action)."""
-    _not_future(on, today)
     if not reason.strip():
         raise DomainError("say why the loan is written off", field="reason")
     if role not in CHECKER_ROLES:
@@ -78,19 +93,12 @@ def write_off_in(
             role=role,
         )
     row = load_loan(conn, loan_id)
-    status = next_status(status_of(row), LoanEvent.WRITE_OFF)
+    status = check_write_off(row, on, today)
     if actor in (row.applied_by, row.disbursed_by):
         raise RuleViolation(
             "%(actor)s made this loan and cannot also write it off (maker-checker)",
             "actor",
             actor=actor,
-        )
-    if on < row.disbursed_on:
-        raise RuleViolation(
-            "%(on)s is before the disbursement (%(disbursed_on)s)",
-            "on",
-            on=on,
-            disbursed_on=row.disbursed_on,
         )
     amount = outstanding_principal(instalment_rows(conn, row.id), row.currency)
     acc = loan_accounts(row)
@@ -207,6 +215,20 @@ def recover(
         return Repaid(row.id, tx_id, entry_id, True, status, zero, zero, zero, zero, zero)
 
 
+NESTED_TERMS = ("rate", "every", "grace")
+
+
+def _merged(old: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` with a partial ``rate``, ``every`` or ``grace`` completed from the
+    loan's own (what is not given does not change)."""
+    out = dict(changes)
+    for key in NESTED_TERMS:
+        before, after = old.get(key), changes.get(key)
+        if isinstance(before, Mapping) and isinstance(after, Mapping):
+            out[key] = {**before, **after}
+    return out
+
+
 @dataclass(frozen=True)
 class Rescheduled:
     loan_id: int
@@ -224,10 +246,14 @@ def reschedule(
     today: date,
 ) -> Rescheduled:
     """Re-spread the principal still owed on new terms (``changes`` override the loan's
-    terms, e.g. ``{"instalments": 6}``), starting from ``on``."""
+    terms, e.g. ``{"instalments": 6}``; a part of ``rate``, ``every`` or ``grace``, e.g.
+    ``{"every": {"n": 2}}``, keeps the rest of it), starting from ``on``. The new terms
+    are checked as a product's are, each refusal naming its field (``every.n``)."""
     _not_future(on, today)
     if not reason.strip():
         raise DomainError("say why the loan is rescheduled", field="reason")
+    if not changes:
+        raise DomainError("say what changes in the loan's terms", field="terms")
     with db.transaction() as conn:
         row = load_loan(conn, loan_id)
         status = next_status(status_of(row), LoanEvent.RESCHEDULE)
@@ -235,7 +261,7 @@ def reschedule(
         owed = outstanding_principal(rows, row.currency)
         if owed.is_zero():
             raise RuleViolation("no principal is owed: nothing to reschedule", field="loan_id")
-        terms = {**row.terms, **dict(changes), "repay_at_meetings": False}
+        terms = {**row.terms, **_merged(row.terms, changes), "repay_at_meetings": False}
         schedule = build_schedule(loan_terms(terms, owed, on))
         c = loan_instalment.c
         paid_any = (

@@ -183,7 +183,14 @@ def submit_action(
 
     def run() -> tuple[int, PendingActionPublic]:
         action_id = approvals.submit(
-            cfg.db, kind, payload, body.reason, user.username, user.role, user.programme_id
+            cfg.db,
+            kind,
+            payload,
+            body.reason,
+            user.username,
+            user.role,
+            cfg.today(),
+            user.programme_id,
         )
         return 201, action_public(approvals.action(cfg.db, action_id))
 

@@ -48,10 +48,48 @@ class LoanWithdrawalCreate(Strict):
     reason: Text = ""
 
 
+Percent = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,4}(\.[0-9]{1,4})?$")]
+
+
+class FrequencyChange(Strict):
+    """An instalment every ``n`` ``unit``; what is left out stays as it is."""
+
+    n: int | None = Field(None, ge=1, le=52, description="e.g. 2 for every two weeks")
+    unit: Literal["day", "week", "month"] | None = None
+
+
+class RateChange(Strict):
+    percent: Percent | None = Field(None, description="Nominal rate as a decimal string, '1.5'")
+    per: Literal["year", "month", "week"] | None = None
+
+
+class GraceChange(Strict):
+    principal: int | None = Field(None, ge=0, le=519, description="First N without principal")
+    interest: int | None = Field(None, ge=0, le=519, description="First N without interest")
+
+
 class RescheduleCreate(Strict):
+    """New terms from ``on`` for the principal still owed: give what changes (at least
+    one); the rest of the loan's terms stays."""
+
     on: date
     reason: Reason
-    instalments: int = Field(ge=1, le=520, description="New number of instalments")
+    instalments: int | None = Field(None, ge=1, le=520, description="New number of instalments")
+    every: FrequencyChange | None = None
+    rate: RateChange | None = None
+    method: Literal["flat", "declining_equal_instalments", "declining_equal_principal"] | None = (
+        None
+    )
+    grace: GraceChange | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The loan's terms as the service reads them (``every``, ``rate``, ``grace`` in
+        part), without what was left out."""
+        out = self.model_dump(
+            mode="json", exclude_none=True, include={"instalments", "every", "rate", "method",
+                                                     "grace"},
+        )  # fmt: skip
+        return {k: v for k, v in out.items() if v != {}}
 
 
 class RecoveryCreate(Strict):

@@ -102,14 +102,15 @@ def reschedule_loan(
     cfg: Config,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Re-spread the principal still owed over ``instalments`` from ``on`` (books
-    nothing; unpaid interest of the old schedule is dropped)."""
+    """Re-spread the principal still owed on new terms from ``on``: the number of
+    instalments, their frequency, the interest rate and method, the grace, as given (the
+    rest stays). Books nothing; unpaid interest of the old schedule is dropped. New terms
+    the calculator refuses are a 422 naming the field (``every.n``, ``rate.percent``)."""
     check_loan(cfg, user, loan_id)
 
     def run() -> tuple[int, RescheduledPublic]:
-        changes = {"instalments": body.instalments}
         done = writeoff.reschedule(
-            cfg.db, loan_id, body.on, changes, body.reason, user.username, cfg.today()
+            cfg.db, loan_id, body.on, body.changes(), body.reason, user.username, cfg.today()
         )
         public = RescheduledPublic(
             id=loan_id,
@@ -270,7 +271,7 @@ def submit_reversal(
                    "on": body.on.isoformat()}  # fmt: skip
         action_id = approvals.submit(
             cfg.db, PendingKind.REPAYMENT_REVERSAL, payload, body.reason, user.username,
-            user.role, user.programme_id,
+            user.role, cfg.today(), user.programme_id,
         )  # fmt: skip
         return 201, action_public(approvals.action(cfg.db, action_id))
 

@@ -107,7 +107,14 @@ def submit_share_out(
     try:
         payload = {"group_id": group_id, "on": day(v["on"]).isoformat()}
         approvals.submit(
-            cfg.db, PendingKind.SHARE_OUT, payload, "", user.username, user.role, user.programme_id
+            cfg.db,
+            PendingKind.SHARE_OUT,
+            payload,
+            "",
+            user.username,
+            user.role,
+            cfg.today(),
+            user.programme_id,
         )
     except DomainError as exc:
         request.session["flash"] = _("Share-out not submitted: %(why)s", why=exc.message)

@@ -23,26 +23,20 @@ from kuza.services.loans import applications, guarantees, overpayments, writeoff
 from kuza.web.deps import Config, CurrentUser, Form, tr
 from kuza.web.form_fields import typed
 from kuza.web.i18n import N_
-from kuza.web.loan_forms import day, failed
+from kuza.web.loan_forms import TERM_FIELDS, day, failed, on_form_fields, term_changes
 from kuza.web.routes.loans import LoanId, _loan_page, _may
 
 router = APIRouter()
 SERVICING_FIELDS = {
     "withdraw": ("on", "reason"),
     "undo-approval": ("on", "reason"),
-    "reschedule": ("on", "instalments", "reason"),
+    "reschedule": ("on", "reason", *TERM_FIELDS),
     "recover": ("amount", "on", "reference"),
     "guarantee": ("on", "release"),
     "refund": ("amount", "on", "reference"),
     "apply-overpayment": ("to_loan_id", "amount", "on", "reference"),
     "reverse": ("reference", "on", "reason"),
 }
-
-
-def _count(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 3 or not 1 <= int(raw) <= 520:
-        raise DomainError("give the number of instalments, 1 to 520", field="instalments")
-    return int(raw)
 
 
 def _loan_number(raw: str) -> int:
@@ -63,8 +57,8 @@ def _run(request: Request, cfg: Config, loan_id: int, action: str, v: dict[str, 
         applications.undo_approval(cfg.db, loan_id, on, v["reason"], who, today)
         return _("Approval undone: the loan waits for a decision again.")
     if action == "reschedule":
-        changes = {"instalments": _count(v["instalments"])}
-        writeoff.reschedule(cfg.db, loan_id, on, changes, v["reason"], who, today)
+        with on_form_fields():
+            writeoff.reschedule(cfg.db, loan_id, on, term_changes(v), v["reason"], who, today)
         return _("Loan rescheduled.")
     if action == "recover":
         r = writeoff.recover(cfg.db, loan_id, v["amount"], on, v["reference"], who, today)
@@ -86,7 +80,7 @@ def _run(request: Request, cfg: Config, loan_id: int, action: str, v: dict[str, 
         return _("Over-payment applied.") if r.created else _("Already booked: nothing again.")
     payload = {"loan_id": loan_id, "reference": v["reference"], "on": on.isoformat()}
     approvals.submit(
-        cfg.db, PendingKind.REPAYMENT_REVERSAL, payload, v["reason"], who, user.role,
+        cfg.db, PendingKind.REPAYMENT_REVERSAL, payload, v["reason"], who, user.role, today,
         user.programme_id,
     )  # fmt: skip
     return _("Reversal submitted: a checker must approve it.")

@@ -215,7 +215,7 @@ def _act(request: Request, cfg: Config, loan_id: int, action: str, data: Form) -
             payload = {"loan_id": loan_id, "on": on.isoformat()}
             approvals.submit(
                 cfg.db, PendingKind.WRITE_OFF, payload, v["reason"], user.username, user.role,
-                user.programme_id,
+                cfg.today(), user.programme_id,
             )  # fmt: skip
             done = _("Write-off submitted: a checker must approve it.")
     except DomainError as exc:

@@ -68,6 +68,7 @@ def _submit_correction(
             reason,
             user.username,
             user.role,
+            cfg.today(),
             user.programme_id,
         )
     except DomainError as exc:
