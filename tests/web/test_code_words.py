@@ -12,15 +12,24 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kuza.adapters.db.engine import Database
-from kuza.adapters.db.schema import enterprise
+from kuza.adapters.db.schema import audit_log, enterprise
 from kuza.domain.enterprises import EnterpriseStatus
 from kuza.domain.groups import Sex
 from kuza.domain.jobs import JobEventKind, JobRole, VerificationMethod, WorkTime
 from kuza.domain.markets import MarketActivityKind
 from kuza.domain.visits import ReferralKind, ReferralStatus
-from kuza.web.i18n import CODE_WORDS, TRANSLATIONS, format_code
+from kuza.reports.impact import impact_report
+from kuza.web.i18n import (
+    AUDIT_ACTIONS,
+    CODE_WORDS,
+    RECORDS,
+    TRANSLATIONS,
+    format_code,
+    format_record,
+)
+from tests.reports.test_impact import MARCH
 from tests.web.conftest import Org, csrf_of, login
-from tests.web.test_dashboard import make_impact
+from tests.web.test_dashboard import PERIOD, make_impact
 
 SHOWN_AS_WORDS: tuple[type[StrEnum], ...] = (
     Sex,
@@ -91,3 +100,51 @@ def test_the_enterprise_page_says_part_time_not_part_time_code(
     page = client.get(f"/enterprises/{eid}")
     assert "part time" in page.text and "agent visit" in page.text
     assert not re.search(r">[^<]*\b[a-z]+_[a-z]+\b[^<]*<", page.text), "a code with _ shown"
+
+
+def _french() -> dict[str, str]:
+    with (TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return {str(m.id): str(m.string) for m in read_po(f) if m.id}
+
+
+@pytest.mark.storage
+def test_record_kinds_and_audit_actions_have_words_in_both_languages(db: Database) -> None:
+    """Every kind of record and every action the impact data set's audit rows name (and
+    every record behind its figures) is a word in English and French, not a table name."""
+    pid = make_impact(db).programme_id
+    with db.read() as conn:
+        done = conn.execute(select(audit_log.c.action, audit_log.c.object_kind).distinct()).all()
+    kinds = {kind for _, kind in done} | {
+        s.partition(":")[0] for m in impact_report(db, pid, *MARCH).metrics for s in m.sources
+    }
+    french = _french()
+    assert kinds - set(RECORDS) == set()
+    assert {k for k in RECORDS if not french.get(RECORDS[k])} == set()
+    assert {a for a, _ in done} - set(AUDIT_ACTIONS) == set()
+    assert [a for a in AUDIT_ACTIONS if not french.get(a)] == []
+    assert format_record("job_event", "en") == "Job event"
+    assert format_record("job_event", "fr") == "Événement d'emploi"
+    assert format_code("enter_stage", "en") == "enter stage"
+
+
+@pytest.mark.storage
+def test_dashboard_rows_and_audit_log_name_records_not_tables(
+    client: TestClient, db: Database
+) -> None:
+    make_impact(db)
+    login(client, "manager")
+    page = client.get(f"/dashboard/rows/jobs_created?{PERIOD}")
+    cells = re.findall(r'<th scope="row" data-label="Record">([^<]*)</th>', page.text)
+    assert cells and set(cells) == {"Job event"}
+    client.post("/locale", data={"csrf_token": csrf_of(page.text), "locale": "fr", "next": "/"})
+    page = client.get(f"/dashboard/rows/enterprises_active?{PERIOD}")
+    cells = re.findall(r'<th scope="row" data-label="Enregistrement">([^<]*)</th>', page.text)
+    assert cells and set(cells) == {"Entreprise"}
+    assert "enterprise" not in cells and "job_event" not in page.text
+    client.cookies.clear()
+    login(client, "admin")
+    client.post("/locale", data={"csrf_token": csrf_of(client.get("/admin/audit").text), "locale": "fr",
+                                 "next": "/"})  # fmt: skip
+    audit = client.get("/admin/audit").text
+    assert "créer · Compte utilisateur" in audit and "user_account" not in audit
+    assert "créer · Entreprise" in audit

@@ -3,6 +3,8 @@ ledger and audited, every bad row named with nothing written, roles and programm
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -159,3 +161,13 @@ def test_api_roles_and_programmes(client: TestClient, finance: Org, db: Database
                     headers=admin)  # fmt: skip
     assert r.status_code == 201
     assert count(db) == 1
+
+
+def test_stages_are_named_beside_their_number(client: TestClient, finance: Org) -> None:
+    login(client, "finance")
+    page = client.get("/costs")
+    assert '<option value="3" >3 · credit</option>' in page.text
+    client.post("/locale", data={"csrf_token": csrf_of(page.text), "locale": "fr", "next": "/"})
+    french = client.get("/costs").text
+    shown = re.findall(r'<option value="\d" >([^<]*)</option>', french)
+    assert shown == ["1 · groupes", "2 · formation", "3 · crédit", "4 · marchés"]

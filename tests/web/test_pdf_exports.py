@@ -14,10 +14,15 @@ from pypdf import PdfReader
 
 from kuza.adapters.db.engine import Database
 from kuza.domain.access import Role
+from kuza.domain.calendar import Frequency
+from kuza.domain.groups import Sex
 from kuza.reports.impact import impact_report
-from kuza.services import passbook, users
+from kuza.reports.impact_export import to_pdf
+from kuza.services import groups, passbook, users
 from kuza.services.passbook import PassbookMove
+from tests.factories import FORMED
 from tests.reports.test_impact import MARCH
+from tests.reports.test_pdf import SUNITA, read
 from tests.web.conftest import PASSWORD, TODAY, Org, csrf_of, login
 from tests.web.test_dashboard import PERIOD, Impact, _personal, make_impact
 
@@ -122,3 +127,44 @@ def test_passbook_pdf_without_movements(client: TestClient, org: Org, db: Databa
     assert r.status_code == 200
     text = text_of(r.content)
     assert "No passbook movements yet." in text and date.today().year > 2000
+
+
+def test_passbook_pdf_of_a_hindi_name_in_a_dari_named_group_in_french(
+    client: TestClient, org: Org, db: Database
+) -> None:
+    """The names print in their own scripts (the fonts embedded), the labels in French;
+    the Dari group name stands right to left (tests/reports/test_pdf.py)."""
+    gid = groups.create_group(
+        db, org.world.programme_id,
+        groups.NewGroup(branch_id=org.world.branch_id, name="گروه امید", formed_on=FORMED,
+                        frequency=Frequency.WEEKLY, first_meeting_on=FORMED,
+                        compulsory_saving="100"),
+    )  # fmt: skip
+    mid = groups.enrol_member(db, gid, groups.NewMember(SUNITA, Sex.FEMALE, 4, True), FORMED)
+    passbook.move(db, mid, PassbookMove.DEPOSIT, "500", TODAY, "R1", "test", TODAY)
+    login(client, "manager")
+    page = client.get(f"/members/{mid}")
+    client.post("/locale", data={"csrf_token": csrf_of(page.text), "locale": "fr", "next": "/"})
+    r = client.get(f"/members/{mid}/passbook.pdf")
+    assert r.status_code == 200
+    text, fonts = read(r.content)
+    assert f"Relevé du livret : {SUNITA}" in text.splitlines()
+    assert "Groupe : امید گروه." in text.splitlines()  # 'group' to the right of 'Omid'
+    assert "Solde : 500.00 KES." in text and "?" not in text
+    assert {"NotoSans", "NotoSansDevanagariBold", "NotoNaskhArabic"} <= set(fonts)
+    assert all(fonts.values())
+
+
+def test_impact_pdf_with_hindi_and_dari_figure_names(impact: Impact, db: Database) -> None:
+    """Figure names as a Hindi or Dari catalogue would give them, a French title: the
+    figures still read back beside their codes."""
+    report = impact_report(db, impact.programme_id, *MARCH)
+    names = {m.code: f"{m.code} रोज़गार کار" for m in report.metrics}
+    body = to_pdf(report, "Rapport d’impact", ["Programme KE-IMPACT."],
+                  ["Code", "Valeur", "Unité", "Indicateur"], names)  # fmt: skip
+    text, fonts = read(body)
+    assert text.splitlines()[0] == "Rapport d’impact" and "?" not in text
+    expected = {m.code: "" if m.value is None else str(m.value) for m in report.metrics}
+    assert figures(text, set(expected)) == expected
+    assert "jobs_created रोज़गार کار" in text  # one Arabic word: nothing to reorder
+    assert {"NotoSansDevanagari", "NotoNaskhArabic"} <= set(fonts)

@@ -128,7 +128,7 @@ def test_admins_read_the_audit_log_with_admin_level_rows(
     login(client, "admin")
     page = client.get("/admin/audit")
     assert page.status_code == 200
-    assert "create user_account" in page.text
+    assert "create · User account" in page.text
     with db.read() as conn:
         orphan = conn.execute(
             select(func.count()).select_from(audit_log).where(audit_log.c.programme_id.is_(None))

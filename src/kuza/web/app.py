@@ -28,7 +28,15 @@ from kuza.domain.money import Money
 from kuza.web.api import API_PREFIX, create_api
 from kuza.web.deps import LoginRequired, WebConfig, current_user, render, verify_csrf
 from kuza.web.error_language import ErrorLanguage
-from kuza.web.i18n import DEFAULT, N_, format_code, format_day, format_money, format_number
+from kuza.web.i18n import (
+    DEFAULT,
+    N_,
+    format_code,
+    format_day,
+    format_money,
+    format_number,
+    format_record,
+)
 from kuza.web.routes import (
     admin,
     admin_accounts,
@@ -95,6 +103,11 @@ def word(ctx: jinja2.runtime.Context, value: object) -> str:
     return format_code(value, ctx.get("locale", DEFAULT))
 
 
+@jinja2.pass_context
+def record(ctx: jinja2.runtime.Context, value: str) -> str:
+    return format_record(value, ctx.get("locale", DEFAULT))
+
+
 def _templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -107,6 +120,7 @@ def _templates() -> Jinja2Templates:
     env.filters["day"] = day
     env.filters["number"] = number
     env.filters["word"] = word
+    env.filters["record"] = record
     return Jinja2Templates(env=env)
 
 

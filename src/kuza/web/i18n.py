@@ -152,6 +152,57 @@ SHOWN_VALUES = (
 # Codes whose word is not the code itself: sex is stored F/M/X, the forms say these.
 CODE_WORDS = {"F": N_("woman"), "M": N_("man"), "X": N_("other")}
 
+# What the audit log says was done (its action codes, shown through format_code).
+AUDIT_ACTIONS = (
+    N_("apply"), N_("approve"), N_("check"), N_("collect_premiums"), N_("create"),
+    N_("disburse"), N_("donor_scope"), N_("elect"), N_("end"), N_("enrol"),
+    N_("enter_stage"), N_("follow_up"), N_("fund"), N_("guarantee"), N_("leave"),
+    N_("load"), N_("move_meeting"), N_("pay"), N_("post"), N_("record"), N_("recover"),
+    N_("refund_overpayment"), N_("reject"), N_("repay"), N_("reschedule"),
+    N_("reverse_repayment"), N_("set_active"), N_("settings"), N_("share_out"),
+    N_("status"), N_("submit"), N_("supersede"), N_("verify"), N_("write_off"),
+    N_("withdraw"), N_("undo_approval"), N_("undo_disbursal"), N_("repay_in_full"),
+    N_("recover_in_full"), N_("passbook_deposit"), N_("passbook_withdrawal"),
+    N_("set_role"), N_("set_password"), N_("set_locale"),
+    N_("created"), N_("grown"), N_("lost"),  # a job's events
+)  # fmt: skip
+
+# A stored record's kind (its table: the rows behind a dashboard figure, the objects of
+# the audit log) as people name it.
+RECORDS = {
+    "branch": N_("Branch"),
+    "cost_entry": N_("Cost entry"),
+    "enterprise": N_("Enterprise"),
+    "field_agent": N_("Field agent"),
+    "group": N_("Group"),
+    "household_visit": N_("Household visit"),
+    "insurance_claim": N_("Insurance claim"),
+    "insurance_enrolment": N_("Insurance enrolment"),
+    "insurance_plan": N_("Insurance plan"),
+    "job": N_("Job"),
+    "job_event": N_("Job event"),
+    "journal_entry": N_("Ledger entry"),
+    "loan": N_("Loan"),
+    "loan_fund": N_("Loan fund"),
+    "loan_product": N_("Loan product"),
+    "market_activity": N_("Market activity"),
+    "market_contract": N_("Market contract"),
+    "market_linkage": N_("Market linkage"),
+    "meeting": N_("Meeting"),
+    "member": N_("Member"),
+    "membership": N_("Membership"),
+    "officer_term": N_("Officer term"),
+    "partner": N_("Partner"),
+    "pending_action": N_("Action awaiting approval"),
+    "programme": N_("Programme"),
+    "referral": N_("Referral"),
+    "scorecard": N_("Scorecard"),
+    "training_module": N_("Training module"),
+    "training_session": N_("Training session"),
+    "user_account": N_("User account"),
+    "value_chain": N_("Value chain"),
+}
+
 
 def format_code(code: object, locale: str) -> str:
     """A stored code (an enum value) as a word in the locale: 'full_time' -> 'full time'
@@ -161,3 +212,11 @@ def format_code(code: object, locale: str) -> str:
     msgid = CODE_WORDS.get(text, text)
     shown = translations(locale).gettext(msgid)
     return shown.replace("_", " ") if shown == msgid else shown
+
+
+def format_record(table: str, locale: str) -> str:
+    """A record kind (a table name) as people name it in the locale: 'job_event' ->
+    'Job event' or 'Événement d'emploi'; an unknown one with spaces for underscores."""
+    if table not in RECORDS:
+        return table.replace("_", " ")
+    return translations(locale).gettext(RECORDS[table])

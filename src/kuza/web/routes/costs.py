@@ -29,6 +29,13 @@ from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 
 router = APIRouter()
+# Hand in Hand's four stages as the cost list and form name them beside their number.
+STAGE_NAMES = {
+    Stage.GROUPS.value: N_("groups"),
+    Stage.TRAINING.value: N_("training"),
+    Stage.CREDIT.value: N_("credit"),
+    Stage.MARKETS.value: N_("markets"),
+}
 PAGE = 50
 MAX_FILE = 2_000_000  # bytes: a year of vouchers is far less
 LINE_FIELDS = (*CSV_COLUMNS, *CSV_OPTIONAL, "programme_id")
@@ -60,6 +67,7 @@ def _page(
         "costs": costs.cost_list(cfg.db, pid, PAGE) if pid else [],
         "total": costs.cost_total(cfg.db, pid) if pid else 0,
         "stages": [s.value for s in Stage],
+        "stage_names": STAGE_NAMES,
         "categories": [c.value for c in CostCategory],
         "columns": CSV_COLUMNS + CSV_OPTIONAL,
         "typed": dict(typed or {}),
