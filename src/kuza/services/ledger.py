@@ -341,7 +341,7 @@ def group_accounts(
             ledger_account.c.programme_id == programme_id,
             ledger_account.c.group_id == group_id,
         )
-    )
+    ).all()  # one fetch: iterating the result fetched row by row
     return {
         AccountKey(AccountCode(r.code), group_id, r.member_id): (r.id, r.balance_minor)
         for r in rows
