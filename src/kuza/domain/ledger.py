@@ -165,6 +165,19 @@ class AccountKey:
         if CHART_BY_CODE[self.code].per_member and self.member_id is None:
             raise ValueError(f"account {self.code.name} needs a member")
 
+    def __hash__(self) -> int:
+        # Computed once: keys are looked up in dicts for every posting (balances, ids),
+        # and the generated hash called the enum's Python-level __hash__ each time.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.code.value, self.group_id, self.member_id))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __getstate__(self) -> dict[str, object]:
+        # A string's hash differs between processes: a pickled key computes its own.
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
 
 @dataclass(frozen=True)
 class Posting:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from kuza.domain.errors import DomainError, InvalidAmount, RuleViolation
@@ -115,7 +116,24 @@ def _int(raw: object, field_name: str) -> int:
     return raw
 
 
+@lru_cache(maxsize=4096, typed=True)
+def _plain_amount(raw: str | int | None, currency: str) -> Money | None:
+    """A valid, non-negative amount as :func:`_amount` parses it, or None (then the
+    slow path raises the error naming the field). Sheets repeat a few amounts ("0", the
+    group's savings rule) thousands of times: parsing each into a Decimal and checking
+    its places was most of a sheet's parsing."""
+    try:
+        money = Money.of("0" if raw is None else raw, currency)
+    except DomainError:
+        return None
+    return None if money.is_negative() else money
+
+
 def _amount(raw: object, currency: str, field_name: str) -> Money:
+    if raw is None or type(raw) is str or type(raw) is int:
+        known = _plain_amount(raw, currency)
+        if known is not None:
+            return known
     money = Money.of("0" if raw is None else raw, currency, field_name)
     if money.is_negative():
         raise InvalidAmount(
@@ -270,8 +288,10 @@ def validate_sheet(
         )
     allowed = set(members_in_group)
     cur = group.currency
-    cash = position.cash
-    social = position.social_fund
+    # Running sums in minor units (every amount is of the group's currency, parsed so);
+    # Money only for a refusal's message.
+    cash = position.cash.minor
+    social = position.social_fund.minor
     for i, ln in enumerate(sheet.lines):
         if ln.member_id not in allowed:
             raise RuleViolation(
@@ -281,8 +301,9 @@ def validate_sheet(
                 group_name=group.name,
                 held_on=sheet.held_on,
             )
-        available = position.voluntary.get(ln.member_id, Money.zero(cur)) + ln.voluntary
-        if ln.withdrawal > available:
+        saved = position.voluntary.get(ln.member_id)
+        available = (0 if saved is None else saved.minor) + ln.voluntary.minor
+        if ln.withdrawal.minor > available:
             raise RuleViolation(
                 (
                     "withdrawal %(withdrawal)s is above member %(member_id)s's "
@@ -291,24 +312,25 @@ def validate_sheet(
                 field=f"lines[{i}].withdrawal",
                 withdrawal=ln.withdrawal,
                 member_id=ln.member_id,
-                available=available,
+                available=Money.from_minor(available, cur),
             )
-        cash = cash + ln.cash_in
+        cash += ln.compulsory.minor + ln.voluntary.minor + ln.social.minor
+        cash += sum(f.amount.minor for f in ln.fines)
         for r in ln.repayments:
             if r.loan_id in position.internal_loans:
-                cash = cash + r.amount
-        social = social + ln.social
+                cash += r.amount.minor
+        social += ln.social.minor
     for i, ln in enumerate(sheet.lines):
-        if ln.social_payout > social:
+        if ln.social_payout.minor > social:
             raise RuleViolation(
                 "welfare payout %(social_payout)s is above the social fund %(social)s",
                 field=f"lines[{i}].social_payout",
                 social_payout=ln.social_payout,
-                social=social,
+                social=Money.from_minor(social, cur),
             )
-        social = social - ln.social_payout
-        cash = cash - ln.cash_out
-        if cash.is_negative():
+        social -= ln.social_payout.minor
+        cash -= ln.withdrawal.minor + ln.social_payout.minor
+        if cash < 0:
             raise RuleViolation(
                 "the payments out are more than the cash in the group fund",
                 field=f"lines[{i}]",
@@ -339,13 +361,18 @@ def meeting_entry(sheet: MeetingSheet, source: str) -> JournalEntry:
 
 
 def summarise(sheet: MeetingSheet, currency: str) -> dict[str, Any]:
-    zero = Money.zero(currency)
+    """The sheet's totals (sums in minor units, one Money each)."""
+
+    def tot(minor: Iterable[int]) -> Money:
+        return Money.from_minor(sum(minor), currency)
+
+    lines = sheet.lines
     return {
-        "present": sum(1 for ln in sheet.lines if ln.present),
-        "compulsory": sum((ln.compulsory for ln in sheet.lines), zero),
-        "voluntary": sum((ln.voluntary for ln in sheet.lines), zero),
-        "social": sum((ln.social for ln in sheet.lines), zero),
-        "fines": sum((f.amount for ln in sheet.lines for f in ln.fines), zero),
-        "withdrawals": sum((ln.withdrawal for ln in sheet.lines), zero),
-        "social_payouts": sum((ln.social_payout for ln in sheet.lines), zero),
+        "present": sum(1 for ln in lines if ln.present),
+        "compulsory": tot(ln.compulsory.minor for ln in lines),
+        "voluntary": tot(ln.voluntary.minor for ln in lines),
+        "social": tot(ln.social.minor for ln in lines),
+        "fines": tot(f.amount.minor for ln in lines for f in ln.fines),
+        "withdrawals": tot(ln.withdrawal.minor for ln in lines),
+        "social_payouts": tot(ln.social_payout.minor for ln in lines),
     }

@@ -167,11 +167,19 @@ class Money:
 
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
-        return cls(Decimal(minor).scaleb(-minor_units(currency)), currency)
+        money = cls(Decimal(minor).scaleb(-minor_units(currency)), currency)
+        object.__setattr__(money, "_minor", int(minor))
+        return money
 
     @property
     def minor(self) -> int:
-        return int(self.amount.scaleb(minor_units(self.currency)))
+        # Kept once computed (the amount never changes): a sync batch asks every
+        # amount's minor units several times (checks, entry lines, balance moves).
+        cached: int | None = self.__dict__.get("_minor")
+        if cached is None:
+            cached = int(self.amount.scaleb(minor_units(self.currency)))
+            object.__setattr__(self, "_minor", cached)
+        return cached
 
     # -- arithmetic ---------------------------------------------------------------
     def _same(self, other: object) -> Money:

@@ -172,7 +172,7 @@ class _Batch:
         query = query.order_by(savings_group.c.id)
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()
-        for row in conn.execute(query):
+        for row in conn.execute(query).all():
             self.groups[row.id] = _Group(to_group(row), [], GroupBooks({}, {}))
         gids = list(self.groups)
         if not gids:
@@ -186,7 +186,7 @@ class _Batch:
             )
             .where(membership.c.group_id.in_(gids))
             .order_by(membership.c.id)
-        ):
+        ).all():
             self.groups[r.group_id].memberships.append(
                 Membership(r.member_id, r.joined_on, r.left_on)
             )
@@ -198,7 +198,7 @@ class _Batch:
                 ledger_account.c.member_id,
                 ledger_account.c.balance_minor,
             ).where(ledger_account.c.group_id.in_(gids))
-        ):
+        ).all():
             books = self.groups[a.group_id].books
             assert books is not None
             key = AccountKey(AccountCode(a.code), a.group_id, a.member_id)
@@ -214,7 +214,7 @@ class _Batch:
                 meeting.c.held_on.in_(days),
                 meeting.c.status == "posted",
             )
-        ):
+        ).all():
             self.posted[(m.group_id, m.held_on)] = _Posted(m.id, m.entry_id, m.content_hash)
         self.keys.update(
             k

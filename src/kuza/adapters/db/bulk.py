@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Connection, Table, insert, text
+from sqlalchemy import JSON, Connection, Table, insert, text
 
 # The columns a meeting's rows are bulk-written with, in the order of their tuples
 # (services.meeting_batch, services.synth_bulk, services.synth_loans).
@@ -70,12 +70,15 @@ def write_rows(
         raw = cast(psycopg.Connection[Any], conn.connection.dbapi_connection)
         names = ", ".join(f'"{c}"' for c in columns)  # quoted: loan has a column "grant"
         count = 0
+        # Only JSON columns need their values turned into text first (the audit's
+        # before/after); the other tables' rows go as they are.
+        as_json = any(isinstance(table.c[c].type, JSON) for c in columns)
         with (
             raw.cursor() as cur,
             cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
         ):
             for row in rows:
-                copy.write_row([_copy_value(v) for v in row])
+                copy.write_row([_copy_value(v) for v in row] if as_json else row)
                 count += 1
         return count
     batch = [dict(zip(columns, row, strict=True)) for row in rows]
