@@ -23,7 +23,7 @@ from sqlalchemy import text
 from bench.common import Row, kept_database, peak_mb, scratch_database, timed
 from kuza.adapters.db.engine import Database
 from kuza.reports.arrears import arrears_overview, portfolio
-from kuza.reports.impact import impact_report
+from kuza.reports.dashboard import Scope, dashboard
 from kuza.services.loans.close_day import close_day
 from kuza.services.synth import SynthSpec, synthesise
 
@@ -54,13 +54,17 @@ def reports(
 ) -> list[Row]:
     """(3) What the pages read, against a primary-key read in the same run: the arrears
     page (a first page of 50 late loans, their count, PAR and the repayment rates of the
-    last close-day, ``closed``; and with the rates computed live, ``?live=1``), the
-    portfolio on another day (``day``, computed from the book), the dashboard (the whole
-    impact report of the programme, period reaching the last close-day) and the ledger
-    totals from running balances."""
+    last close-day, ``closed``, from its summary rows; for a branch manager, her branch;
+    and with the rates computed live, ``?live=1``), the portfolio on another day
+    (``day``, computed from the book), the dashboard page (the whole programme's figures
+    only, period reaching the last close-day; and a branch's) and the ledger totals from
+    running balances."""
     with db.engine.connect() as conn:
         lines = conn.execute(text("SELECT count(*) FROM journal_line")).scalar_one()
         some = conn.execute(text("SELECT max(id) FROM loan")).scalar_one()
+        branch = conn.execute(
+            text("SELECT min(id) FROM branch WHERE programme_id = :p"), {"p": pid}
+        ).scalar_one()
     today = (closed or day) + timedelta(days=1)
 
     def pk() -> None:
@@ -85,11 +89,22 @@ def reports(
             lambda: arrears_overview(db, pid, None, today),
         ),
         (
+            "arrears page of a branch manager",
+            lambda: arrears_overview(db, pid, None, today, branch_id=branch),
+        ),
+        (
             "arrears page, rates live (?live=1)",
             lambda: arrears_overview(db, pid, None, today, live=True),
         ),
         ("portfolio on another day (from the book)", lambda: portfolio(db, pid, "KES", day)),
-        ("dashboard (impact report, whole programme)", lambda: impact_report(db, pid, None, today)),
+        (
+            "dashboard page (figures only, whole programme)",
+            lambda: dashboard(db, Scope(pid), None, today, figures_only=True),
+        ),
+        (
+            "dashboard page of a branch manager",
+            lambda: dashboard(db, Scope(pid, frozenset({branch})), None, today, figures_only=True),
+        ),
         ("dashboard ledger totals (running balances)", totals),
     ):
         p50, p95 = latencies(call, repeat)

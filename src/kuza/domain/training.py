@@ -133,11 +133,28 @@ def progress(
     held = len(attendance)
     came = [a for a in attendance if a.present]
     hours = sum((a.hours for a in came), Decimal(0))
-    if rules.basis is CompletionBasis.SESSIONS:
-        percent = Decimal(100) * len(came) / held if held else Decimal(0)
-    else:
-        percent = min(Decimal(100), Decimal(100) * hours / module.expected_hours)
-    percent = percent.quantize(Decimal("0.01"))
+    percent = completion_percent(module.expected_hours, held, len(came), hours, rules)
     return ModuleProgress(
         module, held, len(came), hours, percent, held > 0 and percent >= rules.min_percent
+    )
+
+
+def completion_percent(
+    expected_hours: Decimal, held: int, came: int, hours: Decimal, rules: TrainingRules
+) -> Decimal:
+    """The percentage :func:`progress` compares with the pass mark, from the counts alone
+    (sessions held, sessions attended, hours attended): the dashboard counts them in SQL."""
+    if rules.basis is CompletionBasis.SESSIONS:
+        percent = Decimal(100) * came / held if held else Decimal(0)
+    else:
+        percent = min(Decimal(100), Decimal(100) * hours / expected_hours)
+    return percent.quantize(Decimal("0.01"))
+
+
+def completed(
+    expected_hours: Decimal, held: int, came: int, hours: Decimal, rules: TrainingRules
+) -> bool:
+    """Whether :func:`progress` says completed, from the same counts."""
+    return held > 0 and completion_percent(expected_hours, held, came, hours, rules) >= (
+        rules.min_percent
     )

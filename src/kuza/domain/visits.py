@@ -92,9 +92,14 @@ def score_changes(visits: Iterable[ScoredVisit], start: date, end: date) -> list
 def mean(values: Iterable[int | Decimal]) -> Decimal | None:
     """Arithmetic mean to two decimals (half-even); None for no values."""
     items = [Decimal(v) for v in values]
-    if not items:
+    return mean_of(sum(items, Decimal(0)), len(items))
+
+
+def mean_of(total: int | Decimal, count: int) -> Decimal | None:
+    """:func:`mean` of ``count`` values summing to ``total`` (a sum taken in SQL)."""
+    if not count:
         return None
-    return (sum(items, Decimal(0)) / len(items)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    return (Decimal(total) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True)

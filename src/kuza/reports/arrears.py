@@ -30,6 +30,7 @@ from kuza.adapters.db.schema import (
     loan_performance,
     loan_performance_on,
     member,
+    portfolio_summary,
     programme,
     savings_group,
 )
@@ -64,25 +65,34 @@ class ArrearsRow:
     as_of: date
 
 
-def _late(programme_id: int | None, only: Collection[int] | None) -> list[Any]:
+def _late(
+    programme_id: int | None, only: Collection[int] | None, branch_id: int | None = None
+) -> list[Any]:
     a = loan_arrears.c
     where: list[Any] = [a.days_past_due > 0]
     if programme_id is not None:
         where.append(a.programme_id == programme_id)
     if only is not None:
         where.append(loan.c.group_id.in_(list(only)))
+    if branch_id is not None:
+        where.append(savings_group.c.branch_id == branch_id)
     return where
 
 
 def arrears_count(
-    db: Database, programme_id: int | None, only: Collection[int] | None = None
+    db: Database,
+    programme_id: int | None,
+    only: Collection[int] | None = None,
+    branch_id: int | None = None,
 ) -> int:
     """How many loans :func:`arrears_list` would return without a limit (for paging)."""
     query = select(func.count()).select_from(loan_arrears)
-    if only is not None:
+    if only is not None or branch_id is not None:
         query = query.join(loan, loan.c.id == loan_arrears.c.loan_id)
+    if branch_id is not None:
+        query = query.join(savings_group, savings_group.c.id == loan.c.group_id)
     with db.read() as conn:
-        return int(conn.execute(query.where(*_late(programme_id, only))).scalar_one())
+        return int(conn.execute(query.where(*_late(programme_id, only, branch_id))).scalar_one())
 
 
 def arrears_list(
@@ -92,10 +102,12 @@ def arrears_list(
     *,
     limit: int | None = None,
     offset: int = 0,
+    branch_id: int | None = None,
 ) -> list[ArrearsRow]:
     """Loans with something late, the latest first to fall behind last; of one programme
-    (None: all) and, with ``only``, of those groups alone. ``limit``/``offset`` page
-    through them in that order (ties broken by loan id, so pages never overlap)."""
+    (None: all) and, with ``only``, of those groups alone (``branch_id``: of that branch's
+    groups). ``limit``/``offset`` page through them in that order (ties broken by loan
+    id, so pages never overlap)."""
     a = loan_arrears.c
     query = (
         select(
@@ -115,7 +127,7 @@ def arrears_list(
         .join(loan, loan.c.id == a.loan_id)
         .join(member, member.c.id == loan.c.member_id)
         .join(savings_group, savings_group.c.id == loan.c.group_id)
-        .where(*_late(programme_id, only))
+        .where(*_late(programme_id, only, branch_id))
         .order_by(a.days_past_due.desc(), a.loan_id)
         .limit(limit)
         .offset(offset or None)
@@ -266,14 +278,104 @@ def current_portfolio(
     only: Collection[int] | None = None,
     *,
     live: bool = False,
+    branch_id: int | None = None,
 ) -> Portfolio:
     """The figures a page shows, like a core banking system's close-of-business reports
     (Fineract's COB job computes arrears; its reports read what it left): those of the
     last close-day, summed from what it stored (``rates_from_close_day`` says which),
     whatever day it is now. Computed from the book as of ``today`` only when asked
-    (``live``, linear in instalments: seconds on a large book) or before any close-day."""
+    (``live``, linear in instalments: seconds on a large book) or before any close-day.
+
+    For the whole programme (no ``only``) or one branch (``branch_id``) they come from the
+    few ``portfolio_summary`` rows close-day wrote (same figures, constant in loans)."""
+    if not live and only is None:
+        found = summary_portfolio(db, programme_id, currency, branch_id)
+        if found is not None:
+            return found
+    if branch_id is not None and only is None:
+        only = _branch_groups(db, programme_id, branch_id)
     closed = None if live else last_close_day(db, programme_id)
     return portfolio(db, programme_id, currency, closed or today, only, stored=not live)
+
+
+def _branch_groups(db: Database, programme_id: int, branch_id: int) -> list[int]:
+    g = savings_group.c
+    with db.read() as conn:
+        return list(
+            conn.execute(
+                select(g.id).where(g.programme_id == programme_id, g.branch_id == branch_id)
+            ).scalars()
+        )
+
+
+BUCKETS = ("current", "par1", "par30", "par90")
+BUCKET_DAYS = (0, 1, 31, 91)  # a day count of each bucket, for ``par_buckets``
+
+
+def summary_portfolio(
+    db: Database, programme_id: int, currency: str, branch_id: int | None = None
+) -> Portfolio | None:
+    """The portfolio of the programme (or of one of its branches) as the last close-day
+    left it, from its ``portfolio_summary`` rows: the figures :func:`current_portfolio`
+    sums from one row per loan. None when close-day has written none for the programme
+    (none since the table came, or no loan counted then): the caller aggregates.
+
+    Loans rescheduled since close-day are at risk whatever their days late (as the
+    bucketed query counts them from ``loan.status``): those few (``loan.status`` is
+    indexed) move to the last bucket here."""
+    s, a, g = portfolio_summary.c, loan_arrears.c, savings_group.c
+    with db.read() as conn:
+        rows = conn.execute(select(portfolio_summary).where(s.programme_id == programme_id)).all()
+        if not rows or not sum(int(r.counted_loans) for r in rows):
+            return None
+        days = a.days_past_due
+        bucket = case((days > 90, 3), (days > 30, 2), (days > 0, 1), else_=0)
+        moved = (
+            select(bucket, func.count(), func.sum(a.outstanding_principal_minor))
+            .select_from(loan_arrears.join(loan, loan.c.id == a.loan_id))
+            .where(
+                a.programme_id == programme_id,
+                loan.c.status == LoanStatus.RESCHEDULED.value,
+            )
+            .group_by(bucket)
+        )
+        if branch_id is not None:
+            moved = moved.join(savings_group, g.id == loan.c.group_id).where(
+                g.branch_id == branch_id
+            )
+        rescheduled = conn.execute(moved).all()
+    mine = [r for r in rows if branch_id is None or r.branch_id == branch_id]
+    loans = [sum(int(getattr(r, f"{b}_loans")) for r in mine) for b in BUCKETS]
+    minor = [sum(int(getattr(r, f"{b}_minor")) for r in mine) for b in BUCKETS]
+    for index, n, outstanding in rescheduled:
+        loans[index] -= int(n)
+        minor[index] -= int(outstanding or 0)
+        loans[3] += int(n)
+        minor[3] += int(outstanding or 0)
+    at_risk = [LoanAtRisk(Decimal(m), d) for m, d in zip(minor, BUCKET_DAYS, strict=True)]
+    fallen = Decimal(sum(int(r.fallen_due_minor) for r in mine))
+    on_time = sum(int(r.paid_on_time_minor) for r in mine)
+    repaid = sum(int(r.repaid_minor) for r in mine)
+    return Portfolio(
+        loans=sum(loans),
+        gross=Money.from_minor(sum(minor), currency),
+        par=par_buckets(at_risk),
+        on_time_rate=Decimal(on_time) / fallen if fallen else None,
+        cumulative_rate=Decimal(repaid) / fallen if fallen else None,
+        rates_from_close_day=rows[0].as_of,
+    )
+
+
+def summary_late(db: Database, programme_id: int, branch_id: int | None = None) -> int | None:
+    """The loans with something late as the last close-day left them (what
+    :func:`arrears_count` counts), from ``portfolio_summary``; None without its rows."""
+    s = portfolio_summary.c
+    late = s.par1_loans + s.par30_loans + s.par90_loans
+    mine = late if branch_id is None else case((s.branch_id == branch_id, late), else_=0)
+    query = select(func.count(), func.sum(mine)).where(s.programme_id == programme_id)
+    with db.read() as conn:
+        rows, n = conn.execute(query).one()
+    return int(n or 0) if rows else None
 
 
 @dataclass(frozen=True)
@@ -303,10 +405,12 @@ def programme_portfolios(
     as_of: date,
     *,
     live: bool = False,
+    branch_id: int | None = None,
 ) -> list[ProgrammePortfolio]:
     """Per programme (one, or every one for None), PAR and repayment rates as the last
     close-day left them (``live``: the rates computed now, as of ``as_of``), limited to
-    the groups given (``only``; None = every group of the programme)."""
+    the groups given (``only``; None = every group of the programme) or to one branch's
+    groups (``branch_id``, with ``only`` None: read from close-day's summary)."""
     query = select(programme.c.id, programme.c.name, programme.c.currency).order_by(programme.c.id)
     if programme_id is not None:
         query = query.where(programme.c.id == programme_id)
@@ -314,7 +418,9 @@ def programme_portfolios(
         programmes = conn.execute(query).all()
     return [
         ProgrammePortfolio(
-            p.id, p.name, current_portfolio(db, p.id, p.currency, as_of, only, live=live)
+            p.id,
+            p.name,
+            current_portfolio(db, p.id, p.currency, as_of, only, live=live, branch_id=branch_id),
         )
         for p in programmes
     ]
@@ -329,15 +435,30 @@ def arrears_overview(
     live: bool = False,
     offset: int = 0,
     limit: int = PAGE,
+    branch_id: int | None = None,
 ) -> ArrearsOverview:
     """The arrears page: one page of late loans and, per programme, PAR and repayment
     rates as the last close-day left them (``live``: the rates computed now, as of
     ``as_of``), all limited to the groups given (``only``; None = every group of the
-    programme)."""
+    programme) or to one branch's groups (``branch_id``, with ``only`` None). For a whole
+    programme or a branch the figures and the count of late loans are read from the
+    summary close-day wrote; the page of loans is one indexed read."""
+    late = None
+    if only is None:
+        with db.read() as conn:
+            query = select(programme.c.id)
+            if programme_id is not None:
+                query = query.where(programme.c.id == programme_id)
+            ids = conn.execute(query).scalars().all()
+        counts = [summary_late(db, pid, branch_id) for pid in ids]
+        if all(n is not None for n in counts):
+            late = sum(n or 0 for n in counts)
     return ArrearsOverview(
-        rows=arrears_list(db, programme_id, only, limit=limit, offset=offset),
-        portfolios=programme_portfolios(db, programme_id, only, as_of, live=live),
-        late=arrears_count(db, programme_id, only),
+        rows=arrears_list(db, programme_id, only, limit=limit, offset=offset, branch_id=branch_id),
+        portfolios=programme_portfolios(
+            db, programme_id, only, as_of, live=live, branch_id=branch_id
+        ),
+        late=arrears_count(db, programme_id, only, branch_id) if late is None else late,
         offset=offset,
         limit=limit,
         live=live,

@@ -15,8 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, Select, case, func, or_, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
@@ -33,10 +34,11 @@ from kuza.adapters.db.schema import (
 )
 from kuza.domain.access import Principal, Role
 from kuza.domain.errors import NotFound
-from kuza.domain.jobs import JobEventKind, count_jobs
+from kuza.domain.jobs import count_jobs
 from kuza.domain.metrics import Metric, cost_per_job, per_day, percent
 from kuza.domain.money import Money
-from kuza.reports.impact import ImpactReport, impact_report, job_events
+from kuza.reports.impact import ImpactReport, figure_only, impact_report, job_events
+from kuza.reports.impact_figures import cost_sums, created_by, job_figures
 
 MAX_MONTHS = 36
 NO_CHAIN = "—"
@@ -108,20 +110,20 @@ def _names(conn: Connection, table: object, ids: frozenset[int]) -> tuple[str, .
     return tuple(conn.execute(select(t.c.name).where(t.c.id.in_(ids)).order_by(t.c.name)).scalars())
 
 
-def _jobs_of_scope(conn: Connection, scope: Scope) -> dict[int, tuple[str, str]]:
-    """Job id → (branch name, value chain name) for the jobs at the scope's enterprises."""
+def _jobs_of_scope(scope: Scope) -> Select[Any]:
+    """The ids of the jobs at the scope's enterprises (an enterprise has a branch), as a
+    query: the figures and charts count their events in SQL, never one row per job."""
     query = (
-        select(job.c.id, branch.c.name.label("b"), value_chain.c.name.label("v"))
+        select(job.c.id)
         .join(enterprise, enterprise.c.id == job.c.enterprise_id)
         .join(branch, branch.c.id == enterprise.c.branch_id)
-        .outerjoin(value_chain, value_chain.c.id == enterprise.c.value_chain_id)
         .where(job.c.programme_id == scope.programme_id)
     )
     if scope.branch_ids:
         query = query.where(enterprise.c.branch_id.in_(scope.branch_ids))
     if scope.value_chain_ids:
         query = query.where(enterprise.c.value_chain_id.in_(scope.value_chain_ids))
-    return {r.id: (r.b, r.v or NO_CHAIN) for r in conn.execute(query)}
+    return query
 
 
 def _months(start: date, end: date) -> list[tuple[int, int]]:
@@ -134,22 +136,39 @@ def _months(start: date, end: date) -> list[tuple[int, int]]:
 
 
 def _narrowed_metrics(
-    conn: Connection, scope: Scope, currency: str, start: date, end: date, jobs: set[int]
+    conn: Connection,
+    scope: Scope,
+    currency: str,
+    start: date,
+    end: date,
+    jobs: Select[Any],
+    figures: bool,
 ) -> list[Metric]:
-    events = [e for e in job_events(conn, scope.programme_id) if e.job_id in jobs]
-    c = count_jobs(events, start, end)
-    src = tuple(f"job_event:{i}" for i in c.event_ids)
+    """The figures that can be cut to the scope; ``figures``: counted in SQL, no rows."""
+    if figures:
+        found = job_figures(conn, scope.programme_id, start, end, jobs)
+        src: tuple[str, ...] = ()
+        c, counted = found.count, found.events
+    else:
+        ids = set(conn.execute(jobs).scalars())
+        events = [e for e in job_events(conn, scope.programme_id) if e.job_id in ids]
+        c = count_jobs(events, start, end)
+        src, counted = tuple(f"job_event:{i}" for i in c.event_ids), None
     days = (end - start).days + 1
     in_scope = "in the scope's enterprises"
     out = [
         Metric("jobs_created", "Jobs created (verified)", Decimal(c.jobs_created), "count",
-               f"verified 'created' events in the period, {in_scope}", src),
-        Metric("fte_created", "FTE created", c.fte_created, "FTE", "full-time 1.0, part 0.5", src),
-        Metric("jobs_grown", "Jobs grown (verified)", Decimal(c.jobs_grown), "count", "", src),
-        Metric("jobs_lost", "Jobs lost (verified)", Decimal(c.jobs_lost), "count", "", src),
-        Metric("net_fte", "Net new FTE", c.net_fte, "FTE", "created + grown − lost FTE", src),
+               f"verified 'created' events in the period, {in_scope}", src, counted),
+        Metric("fte_created", "FTE created", c.fte_created, "FTE", "full-time 1.0, part 0.5", src,
+               counted),
+        Metric("jobs_grown", "Jobs grown (verified)", Decimal(c.jobs_grown), "count", "", src,
+               counted),
+        Metric("jobs_lost", "Jobs lost (verified)", Decimal(c.jobs_lost), "count", "", src,
+               counted),
+        Metric("net_fte", "Net new FTE", c.net_fte, "FTE", "created + grown − lost FTE", src,
+               counted),
         Metric("jobs_created_per_day", "Jobs created per day", per_day(c.jobs_created, days),
-               "count/day", f"jobs created ÷ {days} days in the period", src),
+               "count/day", f"jobs created ÷ {days} days in the period", src, counted),
     ]  # fmt: skip
     e = enterprise.c
     query = select(e.id).where(
@@ -159,25 +178,33 @@ def _narrowed_metrics(
         query = query.where(e.branch_id.in_(scope.branch_ids))
     if scope.value_chain_ids:
         query = query.where(e.value_chain_id.in_(scope.value_chain_ids))
-    active = sorted(conn.execute(query).scalars())
+    if figures:
+        n = int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+        active_src: tuple[str, ...] = ()
+        active_n: int | None = n
+    else:
+        active = sorted(conn.execute(query).scalars())
+        n, active_src, active_n = len(active), tuple(f"enterprise:{i}" for i in active), None
     out.append(
-        Metric("enterprises_active", "Enterprises active", Decimal(len(active)), "count",
-               in_scope, tuple(f"enterprise:{i}" for i in active))
+        Metric("enterprises_active", "Enterprises active", Decimal(n), "count",
+               in_scope, active_src, active_n)
     )  # fmt: skip
     if scope.value_chain_ids:
         return out
-    costs = conn.execute(
-        select(cost_entry.c.id, cost_entry.c.amount_minor).where(
-            cost_entry.c.programme_id == scope.programme_id,
-            cost_entry.c.branch_id.in_(scope.branch_ids),
-            cost_entry.c.period_end >= start,
-            cost_entry.c.period_end <= end,
-        )
-    ).all()
-    spent = Money.from_minor(sum(int(r.amount_minor) for r in costs), currency)
-    per = cost_per_job(spent, c.jobs_created)
-    cost_src = tuple(f"cost_entry:{r.id}" for r in costs)
-    people = conn.execute(
+    return [*out, *_branch_metrics(conn, scope, currency, start, end, c.jobs_created, figures)]
+
+
+def _branch_metrics(
+    conn: Connection,
+    scope: Scope,
+    currency: str,
+    start: date,
+    end: date,
+    jobs_created: int,
+    figures: bool,
+) -> list[Metric]:
+    """Costs and members reached of a scope of branches."""
+    reached = (
         select(member.c.id, member.c.sex)
         .join(membership, membership.c.member_id == member.c.id)
         .join(savings_group, savings_group.c.id == membership.c.group_id)
@@ -188,33 +215,62 @@ def _narrowed_metrics(
             or_(membership.c.left_on.is_(None), membership.c.left_on > start),
         )
         .distinct()
-    ).all()
-    women = sum(1 for r in people if r.sex == "F")
-    member_src = tuple(f"member:{i}" for i in sorted(r.id for r in people))
+    )
+    if figures:
+        sums = cost_sums(conn, scope.programme_id, start, end, scope.branch_ids)
+        minor = sum(m for m, _ in sums.values())
+        cost_src: tuple[str, ...] = ()
+        cost_n: int | None = sum(n for _, n in sums.values())
+        people = reached.subquery()
+        count, women = conn.execute(
+            select(func.count(), func.count(case((people.c.sex == "F", 1))))
+        ).one()
+        reached_n, women_n = int(count), int(women)
+        member_src: tuple[str, ...] = ()
+        member_n: int | None = reached_n
+    else:
+        costs = conn.execute(
+            select(cost_entry.c.id, cost_entry.c.amount_minor).where(
+                cost_entry.c.programme_id == scope.programme_id,
+                cost_entry.c.branch_id.in_(scope.branch_ids),
+                cost_entry.c.period_end >= start,
+                cost_entry.c.period_end <= end,
+            )
+        ).all()
+        minor = sum(int(r.amount_minor) for r in costs)
+        cost_src, cost_n = tuple(f"cost_entry:{r.id}" for r in costs), None
+        rows = conn.execute(reached).all()
+        reached_n, women_n = len(rows), sum(1 for r in rows if r.sex == "F")
+        member_src, member_n = tuple(f"member:{i}" for i in sorted(r.id for r in rows)), None
+    spent = Money.from_minor(minor, currency)
+    per = cost_per_job(spent, jobs_created)
     return [
-        *out,
         Metric("programme_costs", "Programme costs", spent.amount, currency,
-               "costs booked to the scope's branches", cost_src),
+               "costs booked to the scope's branches", cost_src, cost_n),
         Metric("cost_per_job", "Cost per job", per.amount if per else None, currency,
-               f"branch costs {spent.amount} ÷ {c.jobs_created} verified jobs created", cost_src),
-        Metric("members_reached", "Members reached", Decimal(len(people)), "count",
-               "members of the scope's groups", member_src),
+               f"branch costs {spent.amount} ÷ {jobs_created} verified jobs created", cost_src,
+               cost_n),
+        Metric("members_reached", "Members reached", Decimal(reached_n), "count",
+               "members of the scope's groups", member_src, member_n),
         Metric("women_share", "Share of women among members reached",
-               percent(women, len(people)), "percent", "women ÷ members reached", member_src),
+               percent(women_n, reached_n), "percent", "women ÷ members reached", member_src,
+               member_n),
     ]  # fmt: skip
 
 
 def _charts(
-    conn: Connection, scope: Scope, start: date, end: date, jobs: dict[int, tuple[str, str]]
+    conn: Connection, scope: Scope, start: date, end: date, jobs: Select[Any]
 ) -> tuple[tuple[Bar, ...], tuple[Bar, ...], tuple[Bar, ...]]:
-    events = [e for e in job_events(conn, scope.programme_id) if e.job_id in jobs]
-    counted = set(count_jobs(events, start, end).event_ids)
-    created = [e for e in events if e.id in counted and e.kind is JobEventKind.CREATED]
-    months = Counter((e.on.year, e.on.month) for e in created)
-    branches = Counter(jobs[e.job_id][0] for e in created)
-    chains = Counter(jobs[e.job_id][1] for e in created)
+    """Verified jobs created in the period (counted as ``jobs_created``) per month, branch
+    and value chain: one GROUP BY each over the counted events."""
+    pid = scope.programme_id
+    months = created_by(conn, pid, start, end, jobs, "month")
+    branches = created_by(conn, pid, start, end, jobs, "branch")
+    chains = Counter[str]()
+    for name, n in created_by(conn, pid, start, end, jobs, "value_chain").items():
+        chains[name or NO_CHAIN] += n
     return (
-        tuple(Bar(f"{y}-{m:02d}", months[(y, m)]) for y, m in _months(start, end)),
+        tuple(Bar(f"{y}-{m:02d}", months.get((y, m), 0)) for y, m in _months(start, end)),
         tuple(Bar(k, v) for k, v in sorted(branches.items())),
         tuple(Bar(k, v) for k, v in sorted(chains.items())),
     )
@@ -235,10 +291,14 @@ def dashboard(
     (see :func:`kuza.reports.impact.impact_report`); the drill-down and exports need them."""
     full = impact_report(db, scope.programme_id, start, end, figures_only)
     with db.read() as conn:
-        jobs = _jobs_of_scope(conn, scope)
+        jobs = _jobs_of_scope(scope)
         report = full
         if not scope.whole:
-            metrics = _narrowed_metrics(conn, scope, full.currency, full.start, full.end, set(jobs))
+            metrics = _narrowed_metrics(
+                conn, scope, full.currency, full.start, full.end, jobs, figures_only
+            )
+            if figures_only:
+                metrics = [figure_only(m) for m in metrics]
             report = replace(full, metrics=tuple(metrics))
         if not scope.personal_rows:
             report = _without_rows(report)

@@ -10,8 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, Select, func, or_, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
@@ -34,7 +35,7 @@ from kuza.adapters.db.schema import (
 )
 from kuza.domain.costs import Stage
 from kuza.domain.errors import DomainError, NotFound
-from kuza.domain.jobs import JobEventKind, JobEventRow, count_jobs
+from kuza.domain.jobs import JobCount, JobEventKind, JobEventRow, count_jobs
 from kuza.domain.ledger import AccountCode
 from kuza.domain.metrics import Metric, cost_per_job, per_day, percent
 from kuza.domain.money import Money
@@ -43,15 +44,20 @@ from kuza.domain.training import (
     MaterialFormat,
     TrainingCategory,
     TrainingModule,
+    TrainingRules,
     progress,
     training_rules,
 )
 from kuza.reports.arrears import last_close_day, portfolio
 from kuza.reports.impact_figures import (
     active_enterprises,
+    cost_sums,
+    counted_created_jobs,
     households,
+    job_figures,
     reach_counts,
     savings_sum,
+    training_figures,
 )
 from kuza.reports.impact_stages import (
     credit_metrics,
@@ -107,13 +113,25 @@ def job_events(conn: Connection, programme_id: int) -> list[JobEventRow]:
     ]
 
 
-def _jobs(conn: Connection, pid: int, start: date, end: date) -> tuple[list[Metric], list[int]]:
+def _jobs(
+    conn: Connection, pid: int, start: date, end: date, figures: bool
+) -> tuple[list[Metric], list[int] | Select[Any]]:
+    if figures:
+        found = job_figures(conn, pid, start, end)
+        created = counted_created_jobs(pid, start, end)
+        return _job_metrics(found.count, start, end, (), found.events), created
     events = job_events(conn, pid)
     c = count_jobs(events, start, end)
     src = tuple(f"job_event:{i}" for i in c.event_ids)
-    days = (end - start).days + 1
     created_ids = {e.job_id for e in events if e.id in c.event_ids and e.kind == "created"}
-    return [
+    return _job_metrics(c, start, end, src, None), sorted(created_ids)
+
+
+def _job_metrics(
+    c: JobCount, start: date, end: date, src: tuple[str, ...], counted: int | None
+) -> list[Metric]:
+    days = (end - start).days + 1
+    metrics = [
         Metric(
             "jobs_created",
             "Jobs created (verified)",
@@ -141,12 +159,21 @@ def _jobs(conn: Connection, pid: int, start: date, end: date) -> tuple[list[Metr
             f"jobs created ÷ {days} days in the period",
             src,
         ),
-    ], sorted(created_ids)
+    ]
+    return [replace(m, counted=counted) for m in metrics]
 
 
 def _costs(
-    conn: Connection, pid: int, currency: str, start: date, end: date, jobs: int
+    conn: Connection, pid: int, currency: str, start: date, end: date, jobs: int, figures: bool
 ) -> list[Metric]:
+    """Costs whose period ends in [start, end] ÷ verified jobs created, in all and per
+    stage; ``figures``: summed per stage in SQL (each figure counts its entries)."""
+    if figures:
+        sums = cost_sums(conn, pid, start, end)
+        summed = {s: Money.from_minor(sums.get(s.value, (0, 0))[0], currency) for s in Stage}
+        counted: dict[Stage | None, int] = {s: sums.get(s.value, (0, 0))[1] for s in Stage}
+        counted[None] = sum(n for _, n in sums.values())
+        return _cost_metrics(currency, jobs, summed, {}, counted)
     rows = conn.execute(
         select(cost_entry.c.id, cost_entry.c.stage, cost_entry.c.amount_minor).where(
             cost_entry.c.programme_id == pid,
@@ -154,29 +181,48 @@ def _costs(
             cost_entry.c.period_end <= end,
         )
     ).all()
+    spent: dict[Stage, Money] = {}
+    src: dict[Stage | None, tuple[str, ...]] = {}
+    for stage in Stage:
+        mine = [r for r in rows if r.stage == stage.value]
+        spent[stage] = sum(
+            (Money.from_minor(r.amount_minor, currency) for r in mine), Money.zero(currency)
+        )
+        src[stage] = tuple(f"cost_entry:{r.id}" for r in mine)
+    # every entry in the order read (an entry of another stage number too)
+    src_all = tuple(f"cost_entry:{r.id}" for r in rows)
+    src[None] = src_all
+    return _cost_metrics(currency, jobs, spent, src, None)
+
+
+def _cost_metrics(
+    currency: str,
+    jobs: int,
+    spent: dict[Stage, Money],
+    src: dict[Stage | None, tuple[str, ...]],
+    counted: dict[Stage | None, int] | None,
+) -> list[Metric]:
     out = []
     total = Money.zero(currency)
     for stage in Stage:
-        mine = [r for r in rows if r.stage == stage.value]
-        spent = sum(
-            (Money.from_minor(r.amount_minor, currency) for r in mine), Money.zero(currency)
-        )
-        total = total + spent
-        per = cost_per_job(spent, jobs)
+        total = total + spent[stage]
+        per = cost_per_job(spent[stage], jobs)
         out.append(
             Metric(
                 f"cost_per_job_stage_{stage.value}",
                 f"Cost per job, stage {stage.value} ({stage.name.lower()})",
                 per.amount if per else None,
                 currency,
-                f"stage {stage.value} costs {spent.amount} ÷ {jobs} verified jobs created",
-                tuple(f"cost_entry:{r.id}" for r in mine),
+                f"stage {stage.value} costs {spent[stage].amount} ÷ {jobs} verified jobs created",
+                src.get(stage, ()),
+                None if counted is None else counted[stage],
             )
         )
     per = cost_per_job(total, jobs)
-    srcs = tuple(f"cost_entry:{r.id}" for r in rows)
+    srcs = src.get(None, ())
+    n = None if counted is None else counted[None]
     return [
-        Metric("programme_costs", "Programme costs", total.amount, currency, "", srcs),
+        Metric("programme_costs", "Programme costs", total.amount, currency, "", srcs, n),
         Metric(
             "cost_per_job",
             "Cost per job",
@@ -184,6 +230,7 @@ def _costs(
             currency,
             f"all costs {total.amount} ÷ {jobs} verified jobs created",
             srcs,
+            n,
         ),
         *out,
     ]
@@ -226,7 +273,7 @@ def _reach_metrics(
 
 
 def _enterprises(
-    conn: Connection, pid: int, end: date, job_ids: list[int], figures: bool
+    conn: Connection, pid: int, end: date, job_ids: list[int] | Select[Any], figures: bool
 ) -> list[Metric]:
     if figures:
         active_n = active_enterprises(conn, pid, end)
@@ -323,8 +370,11 @@ def _savings_metric(held: int, currency: str, src: tuple[str, ...], counted: int
     )
 
 
-def _training(conn: Connection, pid: int, settings: object, end: date) -> Metric:
+def _training(conn: Connection, pid: int, settings: object, end: date, figures: bool) -> Metric:
     rules = training_rules(settings if isinstance(settings, dict) else {})
+    if figures:
+        done, taught, sessions = training_figures(conn, pid, end, rules)
+        return _training_metric(done, taught, rules, (), sessions)
     rows = conn.execute(
         select(
             training_attendance.c.member_id,
@@ -354,14 +404,22 @@ def _training(conn: Connection, pid: int, settings: object, end: date) -> Metric
             Attendance(r.session_id, Decimal(r.hours), bool(r.present))
         )
     done = sum(1 for (_, m), a in pairs.items() if progress(modules[m], a, rules).completed)
+    src = tuple(sorted({f"training_session:{r.session_id}" for r in rows}))
+    return _training_metric(done, len(pairs), rules, src, None)
+
+
+def _training_metric(
+    done: int, taught: int, rules: TrainingRules, src: tuple[str, ...], counted: int | None
+) -> Metric:
     return Metric(
         "training_completion",
         "Training completion",
-        percent(done, len(pairs)),
+        percent(done, taught),
         "percent",
         f"(member, module) pairs completed ÷ pairs taught; rule: ≥ {rules.min_percent}% of "
         f"{rules.basis.value}",
-        tuple(sorted({f"training_session:{r.session_id}" for r in rows})),
+        src,
+        counted,
     )
 
 
@@ -409,26 +467,26 @@ def impact_report(
             start = first or end
         if end < start:
             raise DomainError("the end date is before the start date", field="to")
-        jobs, created_job_ids = _jobs(conn, programme_id, start, end)
+        jobs, created_job_ids = _jobs(conn, programme_id, start, end, figures_only)
         created = int(jobs[0].value or 0)
         metrics = [
             *jobs,
-            *_costs(conn, programme_id, prog.currency, start, end, created),
+            *_costs(conn, programme_id, prog.currency, start, end, created, figures_only),
             *_reach(conn, programme_id, start, end, figures_only),
             *_enterprises(conn, programme_id, end, created_job_ids, figures_only),
             _savings(conn, programme_id, prog.currency, end, figures_only),
-            _training(conn, programme_id, prog.settings, end),
+            _training(conn, programme_id, prog.settings, end, figures_only),
             *credit_metrics(conn, programme_id, prog.currency, start, end, book, figures_only),
             *market_metrics(conn, programme_id, start, end, figures_only),
             *insurance_metrics(conn, programme_id, end, figures_only),
-            household_metric(conn, programme_id, start, end),
+            household_metric(conn, programme_id, start, end, figures_only),
         ]
         if figures_only:
-            metrics = [_figures(m) for m in metrics]
+            metrics = [figure_only(m) for m in metrics]
         return ImpactReport(programme_id, prog.code, prog.currency, start, end, tuple(metrics))
 
 
-def _figures(m: Metric) -> Metric:
+def figure_only(m: Metric) -> Metric:
     """A figure without its rows: counted by the query (aggregated metrics) or by
     counting the rows it was computed from (the metrics still computed row by row)."""
     if not m.listed:

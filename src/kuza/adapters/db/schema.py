@@ -486,6 +486,14 @@ loan_arrears = Table(
     Column("penalty_due_minor", BigInteger, nullable=False),
     Column("outstanding_principal_minor", BigInteger, nullable=False),
 )
+# The arrears page's order (latest to fall behind last): its first page is read from
+# the index, not sorted from every late loan.
+Index(
+    "ix_loan_arrears_page",
+    loan_arrears.c.programme_id,
+    loan_arrears.c.days_past_due.desc(),
+    loan_arrears.c.loan_id,
+)
 
 # Repayment figures per loan as of the last `kuza close-day` (its date in ``as_of``), for
 # every loan whose repayment counts (active, rescheduled, closed): the portfolio report
@@ -503,6 +511,31 @@ loan_performance = Table(
     # the loan's transactions + reversed ones when computed (-1: recompute at the next
     # close-day); close-day keeps the row while the number and the dates allow
     Column("events", Integer, nullable=False, server_default="-1"),
+)
+
+# What the arrears page shows, per programme and branch, as the last close-day left it
+# (its date in ``as_of``), written by close-day in its transaction: loans and outstanding
+# principal per bucket of days late (current, 1-30, 31-90, over 90; a rescheduled loan is
+# moved to the last bucket when read, as its status may change after close-day) and the
+# sums of ``loan_performance``. The page reads a few rows instead of one per loan.
+portfolio_summary = Table(
+    "portfolio_summary",
+    metadata,
+    Column("programme_id", Integer, ForeignKey("programme.id"), primary_key=True),
+    Column("branch_id", Integer, ForeignKey("branch.id"), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    *[
+        column
+        for bucket in ("current", "par1", "par30", "par90")
+        for column in (
+            Column(f"{bucket}_loans", Integer, nullable=False),
+            Column(f"{bucket}_minor", BigInteger, nullable=False),
+        )
+    ],
+    Column("counted_loans", Integer, nullable=False),  # rows of loan_performance summed
+    Column("fallen_due_minor", BigInteger, nullable=False),
+    Column("paid_on_time_minor", BigInteger, nullable=False),
+    Column("repaid_minor", BigInteger, nullable=False),
 )
 
 # The date the stored ``loan_performance`` figures are as of (one row, id 1; none before

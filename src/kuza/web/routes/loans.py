@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from kuza.domain.access import Principal, sees_group_pages
+from kuza.domain.access import Principal, Role, group_filter, sees_group_pages
 from kuza.domain.approvals import (
     PendingKind,
     may_apply_for_loans,
@@ -275,14 +275,21 @@ def arrears_page(
     """The last close-day's figures (stored, fast at any size); ``live`` computes the
     repayment rates from the book as of today instead (docs/decisions.md)."""
     _no_pages(user)
+    # A whole programme or a branch: its figures from close-day's summary, the list by
+    # branch; an agent (or no scope): her groups.
+    seen = group_filter(user)
+    wide = user.role is Role.ADMIN or (
+        user.programme_id is not None and not seen.nothing and seen.agent_id is None
+    )
     overview = arrears_overview(
         cfg.db,
         user.programme_id,
-        scope(cfg.db, user),
+        None if wide else scope(cfg.db, user),
         cfg.today(),
         live=live,
         offset=(page - 1) * PAGE,
         limit=PAGE,
+        branch_id=seen.branch_id if wide else None,
     )
     pages = max(1, (overview.late + PAGE - 1) // PAGE)
     context = {"overview": overview, "page": page, "pages": pages, "today": cfg.today()}
