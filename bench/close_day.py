@@ -133,7 +133,7 @@ def _book(db: Database, spec: SynthSpec, copies: int, loaded: bool) -> tuple[int
         if not copies:
             return made.programme_id, made.loans, f"book loaded in {load.seconds:.0f} s"
         with timed() as copy:
-            replicate(db, made.programme_id, copies)
+            replicate(db, made.programme_id, copies, trust_keys=True)
         how = (
             f"book: {made.loans:,}-loan seed loaded in {load.seconds:.0f} s, "
             f"{copies} SQL copies in {copy.seconds:.0f} s"
