@@ -5,8 +5,10 @@ the database's own speed over the very same rows, measured in the same run: one
 
 The book comes from ``kuza synth --loans`` without meetings (groups and members, then
 external loans funded by the programme, 6 monthly instalments, 20% of borrowers stopping
-early): set-based, so a 300k-loan book loads in minutes. Close-day runs at the last day
-of history, when most loans are active and the stopped ones are late.
+early). Above ``SEED_LOANS`` loans a seed of about ``SEED_LOANS`` loans is loaded that way
+and copied in SQL (``kuza.services.synth_replicate``) until the book has the loans asked
+for: the bulk path builds ~150 loans/s on a busy box, the copy tens of thousands. Close-day
+runs at the last day of history, when most loans are active and the stopped ones are late.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from kuza.reports.arrears import arrears_overview, portfolio
 from kuza.reports.dashboard import Scope, dashboard
 from kuza.services.loans.close_day import close_day
 from kuza.services.synth import SynthSpec, synthesise
+from kuza.services.synth_replicate import replicate
 
 LOANS_PER_GROUP = 12  # measured: ~20 members, ~60% with an external loan
+SEED_LOANS = 50_000  # larger books: a seed of this size, copied in SQL
 FINERACT = 370 / 60  # loans per second per thread, Apache Fineract's published COB rate
 
 
@@ -124,18 +128,35 @@ def reports(
     return rows
 
 
-def _book(db: Database, spec: SynthSpec, loaded: bool) -> tuple[int, int, float | None]:
-    """Load the book unless a kept database holds it: programme id, loans, load seconds."""
+def book_spec(loans: int, months: int) -> tuple[SynthSpec, int]:
+    """The spec of the book loaded through the bulk path and how many copies of it make
+    ``loans`` loans (0 up to ``SEED_LOANS``)."""
+    groups = max(1, -(-loans // LOANS_PER_GROUP))
+    blocks = max(1, -(-loans // SEED_LOANS))
+    spec = SynthSpec(groups=-(-groups // blocks), months=months, seed=5, loans=True, meetings=False)
+    return spec, blocks - 1
+
+
+def _book(db: Database, spec: SynthSpec, copies: int, loaded: bool) -> tuple[int, int, str]:
+    """Load the book unless a kept database holds it: programme id, loans, how it came."""
     if not loaded:
         with timed() as load:
             made = synthesise(db, spec, batch_groups=200)
         with db.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE") if db.is_postgres else None
             conn.commit()
-        return made.programme_id, made.loans, load.seconds
+        if not copies:
+            return made.programme_id, made.loans, f"book loaded in {load.seconds:.0f} s"
+        with timed() as copy:
+            replicate(db, made.programme_id, copies, trust_keys=True)
+        how = (
+            f"book: {made.loans:,}-loan seed loaded in {load.seconds:.0f} s, "
+            f"{copies} SQL copies in {copy.seconds:.0f} s"
+        )
+        return made.programme_id, made.loans * (copies + 1), how
     with db.engine.connect() as conn:
         pid = conn.execute(text("SELECT min(id) FROM programme")).scalar_one()
-        return pid, conn.execute(text("SELECT count(*) FROM loan")).scalar_one(), None
+        return pid, conn.execute(text("SELECT count(*) FROM loan")).scalar_one(), "kept book"
 
 
 def run(
@@ -143,11 +164,10 @@ def run(
 ) -> list[Row]:
     """``keep``: the book lives in a database kept between runs (``kuza_bench_book_N``),
     loaded on the first run only; each run closes the day after the latest one closed."""
-    groups = max(1, -(-loans // LOANS_PER_GROUP))
-    spec = SynthSpec(groups=groups, months=months, seed=5, loans=True, meetings=False)
+    spec, copies = book_spec(loans, months)
     book = kept_database(f"kuza_bench_book_{loans}") if keep else None
     with book if book is not None else _fresh(backend) as (db, loaded):
-        pid, count, load_seconds = _book(db, spec, loaded)
+        pid, count, loaded_in = _book(db, spec, copies, loaded)
         with db.engine.connect() as conn:
             latest = conn.execute(text("SELECT max(run_on) FROM close_day_run")).scalar()
         day = max(spec.end, latest + timedelta(days=1)) if latest else spec.end
@@ -180,7 +200,6 @@ def run(
     base = result.loans / touch.seconds
     mb = peak_mb()
     common = dict(bench="2 close-day", backend=backend, size=size, unit="loans/s", peak_mb=mb)
-    loaded_in = "kept book" if load_seconds is None else f"book loaded in {load_seconds:.0f} s"
     note_base = f"bare count(*) {scan.seconds:.2f} s; {loaded_in}"
     return [r.__class__(**{**r.__dict__, "peak_mb": mb}) for r in report_rows] + [
         Row(

@@ -1,8 +1,9 @@
 """Close-day recomputes the stored per-loan repayment figures (``loan_performance``) only
-for the loans whose figures can change, and keeps the other rows: after any sequence of
+for the loans whose figures can change, and keeps the other rows; it updates the arrears
+rows (``loan_arrears``) in place, only those whose figures changed: after any sequence of
 close-days with repayments (back-dated too), reversals, write-offs, reschedules, closures,
 moved meetings and new disbursements in between, every stored row equals a full
-recompute as of the close-day's date, and the report's rates equal the per-instalment
+recompute as of the close-day's date (both tables), and the report's rates equal the per-instalment
 reference of tests/reports/test_portfolio_figures.py."""
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ from sqlalchemy import delete, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.repayment_figures import COUNTED_STATUSES, per_loan_figures
-from kuza.adapters.db.schema import loan, loan_performance, loan_performance_on, metadata
+from kuza.adapters.db.schema import (
+    loan,
+    loan_arrears,
+    loan_performance,
+    loan_performance_on,
+    metadata,
+)
 from kuza.domain.errors import DomainError
+from kuza.reports.arrears import arrears_list
 from kuza.services import groups
 from kuza.services.loans import products
-from kuza.services.loans.close_day import close_day
+from kuza.services.loans.close_day import _arrears_figures, close_day
 from kuza.services.loans.repayments import repay
 from kuza.services.loans.reversals import reverse_repayment
 from kuza.services.loans.writeoff import reschedule, write_off
@@ -44,10 +52,24 @@ def recomputed(db: Database, day: date) -> dict[int, tuple[Any, ...]]:
     return {r.loan_id: (r.fallen_due, r.paid_on_time, r.repaid) for r in rows}
 
 
+def arrears_stored(db: Database) -> dict[int, tuple[Any, ...]]:
+    with db.read() as conn:
+        rows = conn.execute(select(loan_arrears)).all()
+    return {r.loan_id: tuple(r[3:]) for r in rows}
+
+
+def arrears_recomputed(db: Database, day: date) -> dict[int, tuple[Any, ...]]:
+    with db.read() as conn:
+        rows = conn.execute(_arrears_figures(conn, day)).all()
+    return {r.loan_id: tuple(r[2:]) for r in rows}
+
+
 def check(db: Database, lw: LoanWorld, day: date) -> None:
     """Close ``day`` and compare what is stored with everything recomputed."""
     close_day(db, day, "system")
     assert stored(db) == recomputed(db, day)
+    assert arrears_stored(db) == arrears_recomputed(db, day)
+    assert {r.as_of for r in arrears_list(db, lw.pid)} <= {day}  # the page's date
     with db.read() as conn:
         assert conn.execute(select(loan_performance_on.c.as_of)).scalars().all() == [day]
     got, source = figures(db, lw.pid, day)
@@ -70,6 +92,9 @@ def test_each_kind_of_change_between_close_days(db: Database) -> None:
     with db.read() as conn:
         kept = conn.execute(select(loan_performance.c.as_of).distinct()).scalars().all()
     assert kept == [date(2026, 3, 10)]
+    with db.read() as conn:  # a's arrears row is unchanged (paid up), c's moved (late)
+        dates = dict(conn.execute(select(loan_arrears.c.loan_id, loan_arrears.c.as_of)).all())
+    assert dates[a] == date(2026, 3, 10) and dates[c] == date(2026, 3, 20)
     # an instalment falls due (1 Apr) with nothing else booked
     check(db, lw, date(2026, 4, 2))
     # a repayment dated before the last close-day (back-dated), booked after it

@@ -134,6 +134,9 @@ def arrears_list(
     )
     with db.read() as conn:
         rows = conn.execute(query).all()
+        # close-day keeps unchanged rows with the date they were computed on; the date of
+        # the stored figures as a whole is the last close-day's
+        stored_on = conn.execute(select(func.max(loan_performance_on.c.as_of))).scalar()
 
     def m(minor: int, cur: str) -> Money:
         return Money.from_minor(int(minor), cur)
@@ -151,7 +154,7 @@ def arrears_list(
             m(r.penalty_due_minor, r.currency),
             m(r.outstanding_principal_minor, r.currency),
             par_bucket(int(r.days_past_due)),
-            r.as_of,
+            stored_on or r.as_of,
         )
         for r in rows
     ]
@@ -183,12 +186,12 @@ def _performance_on(conn: Any, programme_id: int) -> date | None:
 
 def _closed_on(conn: Any, programme_id: int) -> date | None:
     """The date of the close-day whose figures are stored for the programme's loans (each
-    close-day rewrites the arrears rows, so any row tells), None before any close-day."""
+    close-day brings the arrears rows up to its date), None before any close-day."""
     found = _performance_on(conn, programme_id)
     if found is None:
         a = loan_arrears.c
         found = conn.execute(
-            select(a.as_of).where(a.programme_id == programme_id).limit(1)
+            select(func.max(a.as_of)).where(a.programme_id == programme_id)
         ).scalar()
     return cast("date | None", found)
 

@@ -120,37 +120,62 @@ def _charge_penalties(conn: Connection, day: date) -> int:
     return int(result.rowcount or 0)
 
 
-def _rewrite_arrears(conn: Connection, day: date) -> int:
+def _arrears_figures(conn: Connection, day: date, *where: Any) -> Any:
+    """Per active loan (and ``where``): its arrears row as of ``day``, from its
+    instalments."""
     i = loan_instalment.c
     principal, interest, fees = _unpaid_parts()
     due = i.due_on <= literal(day, Date)
     late = and_(due, principal + interest + fees > 0)
-    conn.execute(delete(loan_arrears))
-    rows = select(
-        loan.c.id,
-        loan.c.programme_id,
-        literal(day, Date),
-        func.coalesce(func.max(case((late, _days_after(conn, day, i.due_on)))), 0),
-        func.sum(case((due, principal), else_=0)),
-        func.sum(case((due, interest), else_=0)),
-        func.sum(i.penalty_minor - i.penalty_paid_minor),
-        func.sum(principal),
-    ).select_from(loan.join(loan_instalment, i.loan_id == loan.c.id))
-    rows = rows.where(loan.c.status.in_(ACTIVE_STATUSES)).group_by(loan.c.id, loan.c.programme_id)
+    return (
+        select(
+            loan.c.id.label("loan_id"),
+            loan.c.programme_id,
+            func.coalesce(func.max(case((late, _days_after(conn, day, i.due_on)))), 0).label(
+                "days_past_due"
+            ),
+            func.sum(case((due, principal), else_=0)).label("principal_in_arrears"),
+            func.sum(case((due, interest), else_=0)).label("interest_in_arrears"),
+            func.sum(i.penalty_minor - i.penalty_paid_minor).label("penalty_due"),
+            func.sum(principal).label("outstanding_principal"),
+        )
+        .select_from(loan.join(loan_instalment, i.loan_id == loan.c.id))
+        .where(loan.c.status.in_(ACTIVE_STATUSES), *where)
+        .group_by(loan.c.id, loan.c.programme_id)
+    )
+
+
+def _rewrite_arrears(conn: Connection, day: date) -> int:
+    """One row per active loan as of ``day``, updated in place: rows of loans no longer
+    active go, rows whose figures changed are updated (``as_of`` = ``day``), new loans get
+    a row, the other rows are kept with the date they were computed on (the date of the
+    stored figures is ``loan_performance_on``). Deleting and inserting every row cost a
+    foreign-key check per row on loan and programme: half of the statement at 100k loans
+    (BENCHMARKS.md, eighth round)."""
     a = loan_arrears.c
     conn.execute(
+        delete(loan_arrears).where(
+            a.loan_id.not_in(select(loan.c.id).where(loan.c.status.in_(ACTIVE_STATUSES)))
+        )
+    )
+    f = _arrears_figures(conn, day).subquery("figures")
+    figures = {
+        a.days_past_due: f.c.days_past_due,
+        a.principal_in_arrears_minor: f.c.principal_in_arrears,
+        a.interest_in_arrears_minor: f.c.interest_in_arrears,
+        a.penalty_due_minor: f.c.penalty_due,
+        a.outstanding_principal_minor: f.c.outstanding_principal,
+    }
+    conn.execute(
+        update(loan_arrears)
+        .where(a.loan_id == f.c.loan_id, or_(*(old != new for old, new in figures.items())))
+        .values({a.as_of: literal(day, Date), **figures})
+    )
+    new = _arrears_figures(conn, day, loan.c.id.not_in(select(a.loan_id))).subquery("new")
+    conn.execute(
         insert(loan_arrears).from_select(
-            [
-                a.loan_id,
-                a.programme_id,
-                a.as_of,
-                a.days_past_due,
-                a.principal_in_arrears_minor,
-                a.interest_in_arrears_minor,
-                a.penalty_due_minor,
-                a.outstanding_principal_minor,
-            ],
-            rows,
+            [a.loan_id, a.programme_id, a.as_of, *figures],
+            select(new.c.loan_id, new.c.programme_id, literal(day, Date), *list(new.c)[2:]),
         )
     )
     # rowcount of INSERT ... SELECT is not reported by every driver: count instead.
