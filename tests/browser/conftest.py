@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -109,3 +110,12 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
+
+
+def log_in(page: Any, site: Site, username: str) -> None:
+    """The login form, filled and sent; waits for the page the role lands on."""
+    page.goto(f"{site.url}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]:has-text('Log in')")
+    page.wait_for_url(lambda url: not url.endswith("/login"))

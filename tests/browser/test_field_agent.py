@@ -11,16 +11,9 @@ from sqlalchemy import func, select
 
 from kuza.adapters.db.schema import journal_entry, meeting
 from kuza.services.views import group_view
-from tests.browser.conftest import PASSWORD, PHONE, TODAY, Site
+from tests.browser.conftest import PHONE, TODAY, Site, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(page: Any, site: Site, username: str) -> None:
-    page.goto(f"{site.url}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
 
 
 def _booked(site: Site) -> tuple[int, int]:
@@ -34,7 +27,7 @@ def _booked(site: Site) -> tuple[int, int]:
 def test_meeting_online_then_offline_synced_once(site: Site, browser: Any) -> None:
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    _log_in(page, site, "agent")
+    log_in(page, site, "agent")
     page.wait_for_url(f"{site.url}/groups")
     page.screenshot(path=str(site.shots / "groups.png"), full_page=True)
     gid = site.world.group_id
@@ -81,7 +74,7 @@ def test_meeting_online_then_offline_synced_once(site: Site, browser: Any) -> No
 def test_an_offline_sheet_in_conflict_is_shown_not_booked(site: Site, browser: Any) -> None:
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    _log_in(page, site, "agent")
+    log_in(page, site, "agent")
     page.wait_for_url(f"{site.url}/groups")
     gid = site.world.group_id
     page.goto(f"{site.url}/groups/{gid}/meetings/new")
@@ -107,7 +100,7 @@ def test_an_offline_sheet_in_conflict_is_shown_not_booked(site: Site, browser: A
 def test_a_donor_cannot_open_a_group_or_a_member(site: Site, browser: Any) -> None:
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    _log_in(page, site, "donor")
+    log_in(page, site, "donor")
     page.wait_for_url(f"{site.url}/")
     page.screenshot(path=str(site.shots / "donor-home.png"), full_page=True)
     r = page.goto(f"{site.url}/groups/{site.world.group_id}")

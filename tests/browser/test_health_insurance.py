@@ -11,20 +11,12 @@ import pytest
 
 from kuza.domain.access import Role
 from kuza.services import insurance, users
-from tests.browser.conftest import PASSWORD, PHONE, Site
+from tests.browser.conftest import PASSWORD, PHONE, Site, log_in
 
 pytestmark = pytest.mark.browser
 
 PLAN = {"name": "Afya", "premium": "100", "dependant_premium": "50", "period": "month",
         "cover_per_year": "1000", "waiting_days": 0, "subsidy": ["100", "66", "33"]}  # fmt: skip
-
-
-def _log_in(site: Site, page: Any, username: str) -> None:
-    page.goto(f"{site.url}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def test_enrol_claim_and_approve_at_360_px(site: Site, browser: Any) -> None:
@@ -35,7 +27,7 @@ def test_enrol_claim_and_approve_at_360_px(site: Site, browser: Any) -> None:
     )
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    _log_in(site, page, "agent")
+    log_in(page, site, "agent")
     page.goto(f"{site.url}/members/{m0}#insurance")
     page.click("summary:has-text('Enrol her in a health plan')")
     assert page.input_value("#enrol-pays_from") == "cash"  # the default, as in the service
@@ -64,7 +56,7 @@ def test_enrol_claim_and_approve_at_360_px(site: Site, browser: Any) -> None:
 
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    _log_in(site, page, "manager")
+    log_in(page, site, "manager")
     page.goto(f"{site.url}/insurance")
     page.fill("[id^=claim-][id$=-amount]", "1000")
     page.click("button:has-text('Approve')")

@@ -13,7 +13,7 @@ import pytest
 from kuza.domain.markets import PartnerKind, WomanRole
 from kuza.domain.visits import ReferralKind
 from kuza.services import markets, visits
-from tests.browser.conftest import PASSWORD, PHONE, Site
+from tests.browser.conftest import PHONE, Site, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,14 +29,6 @@ CARD = {
 }  # fmt: skip
 
 
-def _log_in(site: Site, page: Any) -> None:
-    page.goto(f"{site.url}/login")
-    page.fill("#username", "agent")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url(f"{site.url}/groups")
-
-
 def test_household_visit_and_market_links_at_360_px(site: Site, browser: Any) -> None:
     pid, gid, m0 = site.world.programme_id, site.world.group_id, site.world.member_ids[0]
     visits.load_programme_scorecard(site.db, pid, json.dumps(CARD), date(2026, 1, 5))
@@ -50,7 +42,7 @@ def test_household_visit_and_market_links_at_360_px(site: Site, browser: Any) ->
     markets.record_contract(site.db, lid, "milk", "300", "litre", "45", date(2026, 1, 10))
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    _log_in(site, page)
+    log_in(page, site, "agent")
 
     page.goto(f"{site.url}/groups/{gid}#markets")
     page.click("summary:has-text('Add a contract')")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, PHONE, Site
+from tests.browser.conftest import PHONE, Site, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,11 +15,7 @@ pytestmark = pytest.mark.browser
 def test_member_page_at_360_px(site: Site, browser: Any) -> None:
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    page.goto(f"{site.url}/login")
-    page.fill("#username", "agent")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url(f"{site.url}/groups")
+    log_in(page, site, "agent")
     page.goto(f"{site.url}/members/{site.world.member_ids[0]}")
     assert "Passbook" in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from kuza.adapters.db.schema import journal_entry, meeting, savings_group
-from tests.browser.conftest import PASSWORD, PHONE, TODAY, Site
+from tests.browser.conftest import PHONE, TODAY, Site, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -47,14 +47,6 @@ def _booked(site: Site) -> tuple[int, int]:
         )
 
 
-def _log_in(site: Site, page: Any) -> None:
-    page.goto(f"{site.url}/login")
-    page.fill("#username", "agent")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url(f"{site.url}/groups")
-
-
 def _queue(page: Any, held_on: str, member_id: int, voluntary: str) -> None:
     page.fill("#held_on", held_on)
     page.fill(f"#voluntary-{member_id}", voluntary)
@@ -71,7 +63,7 @@ def _outbox(page: Any) -> list[dict[str, Any]]:
 def test_a_sheet_opened_once_opens_offline_and_is_booked_once(site: Site, browser: Any) -> None:
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    _log_in(site, page)
+    log_in(page, site, "agent")
     _until(page, "navigator.serviceWorker.controller !== null")
     gid, m0 = site.world.group_id, site.world.member_ids[0]
     sheet = f"/groups/{gid}/meetings/new"
@@ -121,7 +113,7 @@ def test_the_outbox_syncs_in_one_batch_replays_book_nothing_refusals_stay(
     sent: list[str] = []
     page.on("request", lambda r: sent.append(r.url) if "/api/" in r.url else None)
     batches = f"{site.url}/api/v1/meeting-batches"
-    _log_in(site, page)
+    log_in(page, site, "agent")
     gid, m0 = site.world.group_id, site.world.member_ids[0]
     page.goto(f"{site.url}/groups/{gid}/meetings/new")
     week_ago = (TODAY - timedelta(days=7)).isoformat()

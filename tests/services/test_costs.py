@@ -1,10 +1,13 @@
-"""Programme costs: posted to the ledger, imported from CSV all-or-nothing, idempotent."""
+"""Programme costs: posted to the ledger, imported from CSV or XLSX all-or-nothing,
+idempotent."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from kuza.adapters.db.engine import Database
@@ -103,3 +106,44 @@ def test_every_bad_row_is_named_and_nothing_booked(db: Database) -> None:
     with pytest.raises(DomainError) as empty:
         costs.import_costs_csv(db, w.programme_id, CSV.splitlines()[0] + "\n")
     assert empty.value.field == "file"
+
+
+def _workbook(path: Path, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_sheet_books_like_the_csv(db: Database, tmp_path: Path) -> None:
+    """Date cells are days, whole numbers have no .0, a cent amount stays exact."""
+    w = make_world(db)
+    header = ["reference", "stage", "category", "period_start", "period_end", "amount"]
+    march = [date(2026, 3, 1), date(2026, 3, 31)]
+    good = _workbook(
+        tmp_path / "costs.xlsx",
+        [header, ["V-1", 1, "staff", *march, 1000], ["V-2", 2.0, "Training", *march, 250.5]],
+    )
+    done = costs.import_costs_sheet(db, w.programme_id, good)
+    assert len(done.created) == 2
+    listed = {
+        c.reference: (c.stage, c.category, c.amount) for c in costs.cost_list(db, w.programme_id, 5)
+    }
+    assert listed == {
+        "V-1": (1, "staff", Money.of("1000.00", "KES")),
+        "V-2": (2, "training", Money.of("250.50", "KES")),
+    }
+    assert costs.import_costs_sheet(db, w.programme_id, good).already_booked == ["V-1", "V-2"]
+    bad = _workbook(tmp_path / "bad.xlsx", [header, ["V-3", 7, "staff", *march, 10]])
+    with pytest.raises(CostRowsRefused) as exc:
+        costs.import_costs_sheet(db, w.programme_id, bad)
+    assert [(n, e.field) for n, e in exc.value.rows] == [(2, "stage")]
+    not_a_book = tmp_path / "fake.xlsx"
+    not_a_book.write_bytes(b"PK not really")
+    with pytest.raises(DomainError) as unreadable:
+        costs.import_costs_sheet(db, w.programme_id, not_a_book)
+    assert "not a readable XLSX workbook" in unreadable.value.message
+    assert cost_count(db) == 2 and ledger_check.check(db) == []

@@ -143,8 +143,8 @@ def test_dashboard_rows_and_audit_log_name_records_not_tables(
     assert "enterprise" not in cells and "job_event" not in page.text
     client.cookies.clear()
     login(client, "admin")
-    client.post("/locale", data={"csrf_token": csrf_of(client.get("/admin/audit").text), "locale": "fr",
-                                 "next": "/"})  # fmt: skip
+    token = csrf_of(client.get("/admin/audit").text)
+    client.post("/locale", data={"csrf_token": token, "locale": "fr", "next": "/"})
     audit = client.get("/admin/audit").text
     assert "créer · Compte utilisateur" in audit and "user_account" not in audit
     assert "créer · Entreprise" in audit

@@ -3,10 +3,13 @@ ledger and audited, every bad row named with nothing written, roles and programm
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from kuza.adapters.db.engine import Database
@@ -102,6 +105,26 @@ def test_web_upload_names_every_bad_row_and_books_nothing(
     assert "2 costs booked, 0 already booked" in client.get("/costs").text
     ok = client.post("/costs/import", data=up, files={"file": ("c.csv", CSV, "text/csv")})
     assert "0 costs booked, 2 already booked" in client.get("/costs").text
+    assert count(db) == 2 and ledger_check.check(db) == []
+
+
+def test_web_upload_of_an_xlsx_sheet(client: TestClient, finance: Org, db: Database) -> None:
+    login(client, "finance")
+    up = {"csrf_token": csrf_of(client.get("/costs").text)}
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in csv.reader(io.StringIO(CSV)):
+        sheet.append(line)
+    body = io.BytesIO()
+    book.save(body)
+    xlsx = ("costs.xlsx", body.getvalue(), "application/octet-stream")
+    ok = client.post("/costs/import", data=up, files={"file": xlsx})
+    assert ok.status_code == 303
+    assert "2 costs booked, 0 already booked" in client.get("/costs").text
+    assert spent(db, finance.world.programme_id, AccountCode.TRAINING_COST) == 25050
+    fake = client.post("/costs/import", data=up, files={"file": ("c.xlsx", b"PK?", "")})
+    assert fake.status_code == 422 and "not a readable XLSX workbook" in fake.text
     assert count(db) == 2 and ledger_check.check(db) == []
 
 

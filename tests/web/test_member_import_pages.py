@@ -85,6 +85,9 @@ def test_upload_summary_and_xlsx_report(
     assert r.status_code == 200, r.text
     page = r.text
     assert '<dd id="imported">2</dd>' in page and '<dd id="failed">1</dd>' in page
+    failures = page[page.index('id="failures"') :]
+    assert failures.index(">3</th>") < failures.index("sex: &#39;Q&#39; is not F, M or X")
+    assert "Achieng" not in failures and "Kamau" not in failures
     assert members(db) == before + 2
     link = page.split('href="/members/import/reports/')[1].split('"')[0]
     report = client.get(f"/members/import/reports/{link}")
@@ -165,3 +168,19 @@ def test_other_roles_are_refused_and_french(client: TestClient, org: Org) -> Non
     page = client.get("/members/import")
     client.post("/locale", data={"csrf_token": csrf_of(page.text), "locale": "fr", "next": "/"})
     assert "Importer des membres" in client.get("/members/import").text
+
+
+def test_the_page_shows_the_first_failures_and_the_report_has_them_all(
+    client: TestClient, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kuza.web.routes import member_imports
+
+    monkeypatch.setattr(member_imports, "SHOWN_FAILURES", 2)
+    login(client, "admin")
+    gid = org.world.group_id
+    bad = [[gid, f"Bad {n}", "Q", 1990, 4, "yes", "", "2026-01-06", ""] for n in range(3)]
+    r = upload(client, "members.csv", as_csv(bad), programme_id=str(org.world.programme_id))
+    assert r.status_code == 200 and '<dd id="failed">3</dd>' in r.text
+    failures = r.text[r.text.index('id="failures"') :]
+    assert ">2</th>" in failures and ">3</th>" in failures and ">4</th>" not in failures
+    assert "The first 2 of 3 rows left out: the report names them all." in r.text

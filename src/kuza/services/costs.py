@@ -1,12 +1,14 @@
-"""Programme costs: record one, or import a CSV of them, each posted to the ledger;
+"""Programme costs: record one, or import a CSV or XLSX sheet of them, each posted to the ledger;
 the latest ones listed for the costs page."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, insert, select
@@ -18,6 +20,7 @@ from kuza.domain.errors import CurrencyMismatch, DomainError, NotFound
 from kuza.domain.ledger import AccountCode, AccountKey, EntryBuilder
 from kuza.domain.money import Money
 from kuza.services import audit
+from kuza.services.imports import cell_text, read_sheet
 from kuza.services.ledger import post_entry
 from kuza.services.programmes import programme_row
 
@@ -117,8 +120,28 @@ def import_costs_csv(
     """All rows or none: every bad row is named (row number and field) and nothing is
     booked while one is bad."""
     reader = csv.DictReader(io.StringIO(text))
-    header = set(reader.fieldnames or [])
-    missing = [c for c in CSV_COLUMNS if c not in header]
+    return _import_rows(db, programme_id, reader.fieldnames or [], reader, actor)
+
+
+def import_costs_sheet(
+    db: Database, programme_id: int, path: Path, actor: str = "system"
+) -> CostImport:
+    """The same rows from a CSV or the first sheet of an XLSX workbook (read as the
+    member import reads it: a date cell is its ISO day, a whole number has no .0)."""
+    header, data = read_sheet(path)
+    names = [cell_text(h) for h in header]
+    rows = [{k: cell_text(v) for k, v in zip(names, r, strict=False)} for r in data]
+    return _import_rows(db, programme_id, names, rows, actor)
+
+
+def _import_rows(
+    db: Database,
+    programme_id: int,
+    header: Sequence[str],
+    rows: Iterable[Mapping[str, str | None]],
+    actor: str,
+) -> CostImport:
+    missing = [c for c in CSV_COLUMNS if c not in set(header)]
     if missing:
         raise DomainError(
             "the CSV has no %(value)s column", field=missing[0], value=repr(missing[0])
@@ -129,7 +152,7 @@ def import_costs_csv(
     with db.transaction() as conn:
         currency = programme_row(conn, programme_id).currency
         seen: set[str] = set()
-        for n, row in enumerate(reader, start=2):  # row 1 is the header
+        for n, row in enumerate(rows, start=2):  # row 1 is the header
             try:
                 line = parse_cost_row(row, currency)
                 if line.reference in seen:

@@ -92,7 +92,8 @@ class ImportResult:
         return len(self.statuses)
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A sheet cell as a CSV would hold it: a date as its ISO day, 12.0 as 12."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -167,7 +168,7 @@ def _cell(value: object) -> object:
 
 
 def _columns(header: list[object]) -> list[str]:
-    return [_text(h).rstrip("*").strip().casefold() for h in header]
+    return [cell_text(h).rstrip("*").strip().casefold() for h in header]
 
 
 def read_sheet(path: Path) -> tuple[list[object], list[list[object]]]:
@@ -270,7 +271,7 @@ def import_members(
     raw_rows = [r + [None] * (len(header) - len(r)) for r in data]
     parsed: list[tuple[MemberRow | None, list[Problem]]] = []
     for n, raw in enumerate(raw_rows, 1):
-        cells = {k: _text(v) for k, v in zip(names, raw, strict=False)}
+        cells = {k: cell_text(v) for k, v in zip(names, raw, strict=False)}
         parsed.append(parse_row(cells, today.year))
         if progress and n % 1000 == 0:
             progress(1000)

@@ -1,10 +1,13 @@
 """Programme costs (what cost per job divides): the latest cost lines, one recorded by
-hand or a CSV of them uploaded, each posted to the ledger by the service. Admin, country
-manager and finance only; a file with a bad row books nothing and names every bad row."""
+hand or a CSV or XLSX sheet of them uploaded, each posted to the ledger by the service.
+Admin, country manager and finance only; a file with a bad row books nothing and names
+every bad row."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -24,6 +27,7 @@ from kuza.domain.costs import (
 from kuza.domain.errors import DomainError
 from kuza.domain.money import Money
 from kuza.services import admin, costs
+from kuza.services.costs import CostImport
 from kuza.web.deps import Config, CurrentUser, Form, chosen_programme, render, tr
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
@@ -127,6 +131,20 @@ def cost_record(request: Request, user: CurrentUser, cfg: Config, data: Form) ->
     return _done(request, pid, tr(request)(N_("Cost recorded and posted to the ledger.")))
 
 
+def _import(cfg: Config, pid: int, filename: str, raw: bytes, actor: str) -> CostImport:
+    """An .xlsx is read from its first sheet; anything else as a UTF-8 CSV."""
+    if Path(filename).suffix.casefold() == ".xlsx":
+        with tempfile.TemporaryDirectory() as tmp:
+            sheet = Path(tmp) / "costs.xlsx"
+            sheet.write_bytes(raw)
+            return costs.import_costs_sheet(cfg.db, pid, sheet, actor=actor)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError(N_("The file is not a UTF-8 CSV."), field="file") from None
+    return costs.import_costs_csv(cfg.db, pid, text, actor=actor)
+
+
 @router.post("/costs/import", response_model=None)
 def cost_import(request: Request, user: CurrentUser, cfg: Config, data: Form) -> Response:
     _keeper(user)
@@ -135,15 +153,11 @@ def cost_import(request: Request, user: CurrentUser, cfg: Config, data: Form) ->
         pid = chosen_programme(user, str(data.get("programme_id") or ""), cfg)
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise DomainError(N_("Choose a CSV file."), field="file")
+            raise DomainError(N_("Choose a CSV or XLSX file."), field="file")
         raw = upload.file.read(MAX_FILE + 1)
         if len(raw) > MAX_FILE:
             raise DomainError(N_("The file is too large (2 MB at most)."), field="file")
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DomainError(N_("The file is not a UTF-8 CSV."), field="file") from None
-        done = costs.import_costs_csv(cfg.db, pid, text, actor=user.username)
+        done = _import(cfg, pid, upload.filename, raw, user.username)
     except CostRowsRefused as exc:
         nothing = tr(request)(N_("Nothing was booked."))
         error = {"form": "file", "field": "file", "message": nothing}

@@ -1,6 +1,7 @@
 """Member import from the web: an admin or a branch manager uploads a CSV or XLSX sheet
-(``kuza import members``), gets a summary and the per-row report as an XLSX; the empty
-template is downloadable. A branch manager imports into her branch's groups only."""
+(``kuza import members``), gets a summary, the rows left out and why, and the per-row
+report as an XLSX; the empty template is downloadable. A branch manager imports into her
+branch's groups only."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ from starlette.datastructures import UploadFile
 from kuza.domain.access import Principal, Role, sees_group_pages
 from kuza.domain.errors import DomainError
 from kuza.services import admin
-from kuza.services.imports import HEADER, write_template
+from kuza.services.imports import (
+    FAILED,
+    HEADER,
+    write_template,
+)
 from kuza.web.deps import Config, CurrentUser, Form, render
 from kuza.web.i18n import N_
 from kuza.web.member_upload import MAX_FILE, check_upload, run_import
@@ -30,6 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # (workers of one `kuza serve` share it; the report is shown right after the upload).
 REPORTS = Path(tempfile.gettempdir()) / "kuza-import-reports"
 KEEP_SECONDS = 24 * 3600
+SHOWN_FAILURES = 50  # on the page; the report holds every row
 Token = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_-]{22}$")]
 
 
@@ -105,9 +111,10 @@ def import_upload(request: Request, user: CurrentUser, cfg: Config, data: Form) 
         done = run_import(cfg.db, user, pid, upload.filename, raw, report, cfg.today())
     except DomainError as exc:
         return _page(request, cfg, user, exc.message, status=422)
+    failures = [(n, why) for n, (status, why) in enumerate(done.statuses, 2) if status == FAILED]
     result = {
         "imported": done.imported, "present": done.present, "failed": done.failed,
-        "token": token, "name": upload.filename,
+        "token": token, "name": upload.filename, "failures": failures[:SHOWN_FAILURES],
     }  # fmt: skip
     return _page(request, cfg, user, result=result)
 
