@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import date
 
+from fastapi.responses import Response
+
 from kuza.adapters.db.engine import Database
 from kuza.domain.money import Money
 from kuza.reports.dashboard import Dashboard
@@ -18,6 +20,14 @@ from kuza.web.metrics_text import shown
 
 Gettext = Callable[..., str]
 PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def attachment(body: bytes | str, media_type: str, filename: str) -> Response:
+    """A file to download (not shown in the browser), under ``filename``."""
+    disposition = f'attachment; filename="{filename}"'
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 def _amount(m: Money | None) -> str:

@@ -20,10 +20,10 @@ from kuza.web.api.deps import GroupReader, IdempotencyKey, idempotent
 from kuza.web.api.insurance_plans import own_programme
 from kuza.web.api.schemas import error_responses, file_response
 from kuza.web.deps import Config
+from kuza.web.documents import XLSX, attachment
 from kuza.web.member_upload import MAX_FILE, run_import
 
 router = APIRouter(tags=["members"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ERRORS = 500  # reasons listed in one answer; errors_total counts them all
 
 
@@ -121,5 +121,4 @@ def member_import_template(user: Importer) -> Response:
     """The columns: a ``*`` marks the required ones."""
     with tempfile.TemporaryDirectory() as tmp:
         body = write_template(Path(tmp) / "members.xlsx").read_bytes()
-    disposition = 'attachment; filename="members-template.xlsx"'
-    return Response(body, media_type=XLSX, headers={"Content-Disposition": disposition})
+    return attachment(body, XLSX, "members-template.xlsx")

@@ -18,10 +18,9 @@ from kuza.web import i18n
 from kuza.web.api.deps import ApiUser, Limit, Offset
 from kuza.web.api.schemas import Page, error_responses, file_response
 from kuza.web.deps import Config, api_locale_of
-from kuza.web.documents import PDF, impact_file, impact_pdf
+from kuza.web.documents import CSV, PDF, XLSX, attachment, impact_file, impact_pdf
 
 router = APIRouter(tags=["metrics"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS = error_responses(401, 403, 404, 422)
 From = Annotated[date | None, Query(alias="from", description="First day")]
 To = Annotated[date | None, Query(alias="to", description="Last day (default today)")]
@@ -122,12 +121,7 @@ def metrics_csv(
     """Columns code, name, value (exact decimal, empty when undefined), unit, definition,
     period_start, period_end, sources (empty for a donor)."""
     board = _board(cfg, user, start, end, programme)
-    name = f"{impact_file(board)}.csv"
-    return Response(
-        to_csv(board.report),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(to_csv(board.report), CSV, f"{impact_file(board)}.csv")
 
 
 @router.get(
@@ -140,12 +134,7 @@ def metrics_xlsx(
     user: ApiUser, cfg: Config, start: From = None, end: To = None, programme: Programme = None
 ) -> Response:
     board = _board(cfg, user, start, end, programme)
-    name = f"{impact_file(board)}.xlsx"
-    return Response(
-        xlsx_bytes(board.report),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(xlsx_bytes(board.report), XLSX, f"{impact_file(board)}.xlsx")
 
 
 @router.get(
@@ -166,7 +155,4 @@ def metrics_pdf(
     board = _board(cfg, user, start, end, programme, figures_only=True)
     locale = api_locale_of(request)
     body = impact_pdf(board, cfg.today(), i18n.gettext_for(locale), locale)
-    name = f"{impact_file(board)}.pdf"
-    return Response(
-        body, media_type=PDF, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(body, PDF, f"{impact_file(board)}.pdf")

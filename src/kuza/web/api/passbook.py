@@ -29,7 +29,7 @@ from kuza.web.api.schemas import (
     money,
 )
 from kuza.web.deps import Config, api_locale_of
-from kuza.web.documents import PDF, passbook_pdf
+from kuza.web.documents import PDF, attachment, passbook_pdf
 from kuza.web.loan_forms import scope
 
 router = APIRouter(tags=["passbook"])
@@ -79,8 +79,7 @@ def read_passbook_pdf(
     body = passbook_pdf(
         cfg.db, member_id, cfg.today(), scope(cfg.db, user), i18n.gettext_for(locale), locale
     )
-    disposition = f'attachment; filename="passbook-{member_id}.pdf"'
-    return Response(body, media_type=PDF, headers={"Content-Disposition": disposition})
+    return attachment(body, PDF, f"passbook-{member_id}.pdf")
 
 
 @router.post(

@@ -15,7 +15,7 @@ from kuza.domain.errors import DomainError
 from kuza.reports.dashboard import Dashboard, Scope, dashboard, programme_choices, scope_for
 from kuza.reports.impact_export import to_csv, xlsx_bytes
 from kuza.web.deps import Config, CurrentUser, locale_of, render, tr
-from kuza.web.documents import PDF, impact_file, impact_pdf
+from kuza.web.documents import CSV, PDF, XLSX, attachment, impact_file, impact_pdf
 from kuza.web.i18n import N_
 from kuza.web.metrics_text import sections, shown
 
@@ -147,11 +147,7 @@ def dashboard_csv(
     programme: ProgrammeId = None,
 ) -> Response:
     board = _load_or_422(cfg, user, start, end, programme)
-    return Response(
-        to_csv(board.report),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{impact_file(board)}.csv"'},
-    )
+    return attachment(to_csv(board.report), CSV, f"{impact_file(board)}.csv")
 
 
 @router.get("/dashboard/impact.xlsx")
@@ -163,11 +159,7 @@ def dashboard_xlsx(
     programme: ProgrammeId = None,
 ) -> Response:
     board = _load_or_422(cfg, user, start, end, programme)
-    return Response(
-        xlsx_bytes(board.report),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{impact_file(board)}.xlsx"'},
-    )
+    return attachment(xlsx_bytes(board.report), XLSX, f"{impact_file(board)}.xlsx")
 
 
 @router.get("/dashboard/impact.pdf")
@@ -183,5 +175,4 @@ def dashboard_pdf(
     and, like everyone here, figures only (no names, no rows)."""
     board = _load_or_422(cfg, user, start, end, programme)
     body = impact_pdf(board, cfg.today(), tr(request), locale_of(request))
-    disposition = f'attachment; filename="{impact_file(board)}.pdf"'
-    return Response(body, media_type=PDF, headers={"Content-Disposition": disposition})
+    return attachment(body, PDF, f"{impact_file(board)}.pdf")

@@ -26,11 +26,11 @@ from kuza.services.imports import (
     write_template,
 )
 from kuza.web.deps import Config, CurrentUser, Form, render
+from kuza.web.documents import XLSX, attachment
 from kuza.web.i18n import N_
 from kuza.web.member_upload import MAX_FILE, check_upload, run_import
 
 router = APIRouter()
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Reports live a day in the machine's temp directory, named by user and a random token
 # (workers of one `kuza serve` share it; the report is shown right after the upload).
 REPORTS = Path(tempfile.gettempdir()) / "kuza-import-reports"
@@ -74,8 +74,7 @@ def import_template(user: CurrentUser) -> Response:
     _importer(user)
     with tempfile.TemporaryDirectory() as tmp:
         body = write_template(Path(tmp) / "members.xlsx").read_bytes()
-    disposition = 'attachment; filename="members-template.xlsx"'
-    return Response(body, media_type=XLSX, headers={"Content-Disposition": disposition})
+    return attachment(body, XLSX, "members-template.xlsx")
 
 
 def _programme(user: Principal, raw: str, cfg: Config) -> int:
@@ -125,7 +124,4 @@ def import_report(token: Token, user: CurrentUser) -> Response:
     found = REPORTS / f"{user.user_id}-{token}.xlsx"
     if not re.fullmatch(r"[A-Za-z0-9_-]{22}", token) or not found.is_file():
         raise HTTPException(404, N_("This report is gone: import the sheet again."))
-    disposition = 'attachment; filename="members-report.xlsx"'
-    return Response(
-        found.read_bytes(), media_type=XLSX, headers={"Content-Disposition": disposition}
-    )
+    return attachment(found.read_bytes(), XLSX, "members-report.xlsx")

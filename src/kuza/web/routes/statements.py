@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from kuza.web.deps import Config, locale_of, tr
-from kuza.web.documents import PDF, passbook_pdf
+from kuza.web.documents import PDF, attachment, passbook_pdf
 from kuza.web.loan_forms import scope
 from kuza.web.routes.members import MemberId
 
@@ -19,5 +19,4 @@ def passbook_statement(request: Request, member_id: MemberId, cfg: Config) -> Re
     """Amounts are exact decimals in the group's currency (named at the top)."""
     only = scope(cfg.db, request.state.user)
     body = passbook_pdf(cfg.db, member_id, cfg.today(), only, tr(request), locale_of(request))
-    disposition = f'attachment; filename="passbook-{member_id}.pdf"'
-    return Response(body, media_type=PDF, headers={"Content-Disposition": disposition})
+    return attachment(body, PDF, f"passbook-{member_id}.pdf")
