@@ -138,6 +138,15 @@ def reject_action(
     return idempotent(request, cfg, user, key, body, run)
 
 
+# One whole sentence per kind, so each can be translated (errors.po).
+REFUSED_KIND = {
+    PendingKind.MEETING_CORRECTION: "your role does not submit a meeting correction",
+    PendingKind.SHARE_OUT: "your role does not submit a share-out",
+    PendingKind.WRITE_OFF: "your role does not submit a write-off",
+    PendingKind.REPAYMENT_REVERSAL: "your role does not submit a repayment reversal",
+}
+
+
 def _payload(cfg: Config, user: Principal, body: PendingActionCreate) -> dict[str, Any]:
     """The stored command, once the group or loan it is about is in the user's scope."""
     kind = PendingKind(body.kind)
@@ -178,7 +187,7 @@ def submit_action(
     booked until another user approves it."""
     kind = PendingKind(body.kind)
     if not may_submit(kind, user.role):
-        raise HTTPException(403, f"your role does not submit a {kind.value.replace('_', ' ')}")
+        raise HTTPException(403, REFUSED_KIND[kind])
     payload = _payload(cfg, user, body)
 
     def run() -> tuple[int, PendingActionPublic]:

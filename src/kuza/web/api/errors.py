@@ -14,6 +14,7 @@ from kuza.domain.access import LoginFailed
 from kuza.domain.errors import Conflict, DomainError, NotFound
 from kuza.web.api.shape_errors import shape_message
 from kuza.web.deps import api_locale_of
+from kuza.web.i18n import error_translations
 
 CODES = {
     400: "bad_request",
@@ -67,6 +68,9 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """The refusal in the caller's language (errors.po); one missing there stays as
+        written."""
         code = CODES.get(exc.status_code, "error")
-        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
+        message = error_translations(api_locale_of(request)).gettext(str(exc.detail))
+        return JSONResponse(error_body(code, message), exc.status_code, headers=exc.headers)
