@@ -82,6 +82,13 @@ def loan_fund(db: Database, programme_id: int, limit: int = 50, offset: int = 0)
     )
 
 
+def loan_fund_cash(db: Database, programme_id: int) -> Money:
+    """The loan fund's cash in hand (its running balance), without reading its lines."""
+    with db.read() as conn:
+        currency = programme_row(conn, programme_id).currency
+        return balances_of(conn, programme_id, (CASH,), currency)[CASH]
+
+
 @dataclass(frozen=True)
 class CloseDayRun:
     run_on: date

@@ -157,3 +157,12 @@ def chosen_programme(user: Principal, raw: str | None, cfg: Config) -> int:
     if not choices:
         raise DomainError(i18n.N_("Choose a programme."), field="programme_id")
     return choices[0]
+
+
+def programme_or_404(user: Principal, raw: str | None, cfg: Config) -> int:
+    """:func:`chosen_programme` for a page's address: a programme she cannot choose is an
+    absent page."""
+    try:
+        return chosen_programme(user, raw, cfg)
+    except DomainError:
+        raise HTTPException(404, i18n.N_("No such programme.")) from None

@@ -103,13 +103,13 @@ def deposit_to_loan_fund(
         entry_id = books.deposit_to_loan_fund(
             cfg.db, pid, body.amount, body.on, body.reference.strip(), user.username, cfg.today()
         )
-        fund = books.loan_fund(cfg.db, pid, limit=1)
+        cash = books.loan_fund_cash(cfg.db, pid)
         return 201, LoanFundDepositPublic(
             programme_id=pid,
             entry_id=entry_id,
             amount=body.amount,
-            currency=fund.cash.currency,
-            cash=money(fund.cash),
+            currency=cash.currency,
+            cash=money(cash),
         )
 
     return idempotent(request, cfg, user, key, body, run)

@@ -10,10 +10,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from kuza.domain.access import Principal, may_keep_books, may_run_the_whole_book
+from kuza.domain.access import (
+    Principal,
+    Role,
+    may_keep_books,
+    may_run_the_whole_book,
+    sees_group_pages,
+)
 from kuza.domain.errors import DomainError
 from kuza.services import admin, books, shareout, users
-from kuza.web.deps import Config, CurrentUser, Form, IdPath, chosen_programme, render, tr
+from kuza.web.deps import Config, CurrentUser, Form, IdPath, programme_or_404, render, tr
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 
@@ -22,7 +28,7 @@ MOVES = 20
 
 
 def _keeper(user: Principal) -> None:
-    if user.role.value == "donor":
+    if not sees_group_pages(user):
         raise HTTPException(404, N_("No such page."))
     if not may_keep_books(user):
         raise HTTPException(403, N_("Only finance and the programme's managers keep the books."))
@@ -46,7 +52,7 @@ def _page(
 ) -> HTMLResponse:
     context: dict[str, Any] = {
         "programme_id": programme_id,
-        "programmes": admin.programme_list(cfg.db) if user.role.value == "admin" else [],
+        "programmes": admin.programme_list(cfg.db) if user.role is Role.ADMIN else [],
         "fund": books.loan_fund(cfg.db, programme_id, MOVES),
         "runs": books.close_day_runs(cfg.db),
         "whole_book": may_run_the_whole_book(user),
@@ -58,13 +64,6 @@ def _page(
     return render(request, "books.html", context, status)
 
 
-def _pid(user: Principal, raw: str | None, cfg: Config) -> int:
-    try:
-        return chosen_programme(user, raw, cfg)
-    except DomainError:
-        raise HTTPException(404, N_("No such programme.")) from None
-
-
 @router.get("/books", response_class=HTMLResponse)
 def books_page(
     request: Request,
@@ -73,7 +72,9 @@ def books_page(
     programme: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> HTMLResponse:
     _keeper(user)
-    return _page(request, cfg, user, _pid(user, str(programme) if programme else None, cfg))
+    return _page(
+        request, cfg, user, programme_or_404(user, str(programme) if programme else None, cfg)
+    )
 
 
 def _done(request: Request, programme_id: int, message: str) -> Response:
@@ -84,7 +85,7 @@ def _done(request: Request, programme_id: int, message: str) -> Response:
 @router.post("/books/loan-fund", response_model=None)
 def loan_fund_deposit(request: Request, user: CurrentUser, cfg: Config, data: Form) -> Response:
     _keeper(user)
-    pid = _pid(user, str(data.get("programme_id") or "") or None, cfg)
+    pid = programme_or_404(user, str(data.get("programme_id") or "") or None, cfg)
     typed = {k: str(data.get(k) or "").strip() for k in ("amount", "on", "reference")}
     try:
         books.deposit_to_loan_fund(
@@ -105,7 +106,7 @@ def loan_fund_deposit(request: Request, user: CurrentUser, cfg: Config, data: Fo
 @router.post("/books/close-day", response_model=None)
 def close_day(request: Request, user: CurrentUser, cfg: Config, data: Form) -> Response:
     _admin_only(user)
-    pid = _pid(user, str(data.get("programme_id") or "") or None, cfg)
+    pid = programme_or_404(user, str(data.get("programme_id") or "") or None, cfg)
     typed = {"close_on": str(data.get("on") or "").strip()}
     try:
         done = books.run_close_day(
@@ -133,7 +134,7 @@ def ledger_check(
     programme: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> HTMLResponse:
     _admin_only(user)
-    pid = _pid(user, str(programme) if programme else None, cfg)
+    pid = programme_or_404(user, str(programme) if programme else None, cfg)
     return _page(request, cfg, user, pid, check=books.check_ledger(cfg.db))
 
 

@@ -28,7 +28,15 @@ from kuza.domain.errors import DomainError
 from kuza.domain.money import Money
 from kuza.services import admin, costs
 from kuza.services.costs import CostImport
-from kuza.web.deps import Config, CurrentUser, Form, chosen_programme, render, tr
+from kuza.web.deps import (
+    Config,
+    CurrentUser,
+    Form,
+    chosen_programme,
+    programme_or_404,
+    render,
+    tr,
+)
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 
@@ -90,11 +98,9 @@ def costs_page(
     programme: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> HTMLResponse:
     _keeper(user)
-    try:
-        pid = chosen_programme(user, str(programme) if programme else None, cfg)
-    except DomainError:
-        raise HTTPException(404, N_("No such programme.")) from None
-    return _page(request, cfg, user, pid)
+    return _page(
+        request, cfg, user, programme_or_404(user, str(programme) if programme else None, cfg)
+    )
 
 
 def _done(request: Request, programme_id: int, message: str) -> Response:
