@@ -19,7 +19,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Date, Integer, case, cast, delete, func, insert, literal, select
+from sqlalchemy import Connection, Date, Integer, case, cast, delete, func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from kuza.adapters.db.schema import journal_entry, loan, loan_accrual, loan_instalment
 from kuza.domain.ledger import AccountCode, AccountKey, EntryBuilder
@@ -70,13 +71,23 @@ def _rewrite_accruals(conn: Connection, day: date) -> None:
         .select_from(periods.join(loan, ln.id == p.loan_id))
         .where(start <= d, p.due_on > d, ln.disbursed_on <= d, unpaid > 0, accrued > 0)
     )
-    conn.execute(delete(loan_accrual))
+    # In place: a loan still accruing has its row updated (no foreign-key check: the
+    # key does not move), a new one gets a row, and the rows not touched today (loans
+    # no longer accruing) go. Deleting and re-inserting every row cost two foreign-key
+    # checks per loan: 5.7 s of 14 s at 1M loans (BENCHMARKS.md, ninth round).
     a = loan_accrual.c
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(loan_accrual).from_select(
+        [a.loan_id, a.programme_id, a.as_of, a.currency, a.accrued_minor], rows
+    )
+    new = upsert.excluded
     conn.execute(
-        insert(loan_accrual).from_select(
-            [a.loan_id, a.programme_id, a.as_of, a.currency, a.accrued_minor], rows
+        upsert.on_conflict_do_update(
+            index_elements=[a.loan_id],
+            set_={a.as_of: new.as_of, a.currency: new.currency, a.accrued_minor: new.accrued_minor},
         )
     )
+    conn.execute(delete(loan_accrual).where(a.as_of != d))
 
 
 def _standing_accrual_entries(conn: Connection) -> list[tuple[int, int]]:

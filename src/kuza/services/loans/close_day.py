@@ -34,9 +34,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     Connection,
     Date,
     Integer,
+    MetaData,
+    Table,
     and_,
     case,
     cast,
@@ -182,16 +185,29 @@ def _rewrite_arrears(conn: Connection, day: date) -> int:
     return int(conn.execute(select(func.count()).select_from(loan_arrears)).scalar_one())
 
 
-def _events() -> Any:
-    """Per loan: its transactions + those whose journal entry is reversed. Both only
-    grow (nothing is deleted, a reversal is not undone), so a loan whose number is the
-    one stored with its figures has had no repayment, reversal, reschedule, write-off or
-    disbursement booked since they were computed, whatever the commit order."""
-    t, rev = loan_transaction.c, journal_entry.alias("rev")
-    return (
-        select(t.loan_id, (func.count() + func.count(rev.c.id)).label("events"))
-        .select_from(loan_transaction.outerjoin(rev, rev.c.reverses_id == t.entry_id))
+def _events(*where: Any) -> Any:
+    """Per loan (and ``where``, conditions on ``loan_transaction``): its transactions +
+    those whose journal entry is reversed. Both only grow (nothing is deleted, a reversal
+    is not undone), so a loan whose number is the one stored with its figures has had no
+    repayment, reversal, reschedule, write-off or disbursement booked since they were
+    computed, whatever the commit order.
+
+    Counted in two parts: every transaction per loan (an index-only scan of
+    ``loan_transaction.loan_id``, grouped in index order), and the few reversed ones
+    found from the reversal entries (``reverses_id`` is indexed). Counting both in one
+    outer join hashed every journal entry to find the reversals: 7 s of a 1M-loan
+    close-day (BENCHMARKS.md, ninth round)."""
+    t, rev = loan_transaction.c, journal_entry.c
+    made = select(t.loan_id, func.count().label("n")).where(*where).group_by(t.loan_id)
+    undone = (
+        select(t.loan_id, func.count().label("n"))
+        .select_from(journal_entry.join(loan_transaction, t.entry_id == rev.reverses_id))
+        .where(rev.reverses_id.is_not(None), *where)
         .group_by(t.loan_id)
+    )
+    m, u = made.subquery("made"), undone.subquery("undone")
+    return select(m.c.loan_id, (m.c.n + func.coalesce(u.c.n, 0)).label("events")).select_from(
+        m.outerjoin(u, u.c.loan_id == m.c.loan_id)
     )
 
 
@@ -223,6 +239,18 @@ def _stale(day: date, stored_on: date) -> Any:
     return union(changed, falling_due, dated)
 
 
+# The loans whose repayment figures close-day recomputes (``_stale``), kept for the
+# length of one close-day: the deletion, the figures and the event counts then read these
+# few ids by index instead of selecting them again over every loan (BENCHMARKS.md, ninth
+# round: 15.4 s -> see there, at 1M loans).
+_recompute = Table(
+    "close_day_recompute",
+    MetaData(),
+    Column("loan_id", Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+
+
 def _rewrite_performance(conn: Connection, day: date) -> None:
     """Per-loan repayment figures as of ``day`` for every loan whose repayment counts,
     summed by the portfolio report (``kuza.adapters.db.repayment_figures``).
@@ -236,20 +264,22 @@ def _rewrite_performance(conn: Connection, day: date) -> None:
     conn.execute(delete(loan_performance_on))
     conn.execute(insert(loan_performance_on).values(id=1, as_of=day))
     counted = loan.c.status.in_(COUNTED_STATUSES)
-    if stored_on is None or day < stored_on:
+    whole = stored_on is None or day < stored_on
+    if whole:
         conn.execute(delete(loan_performance))
-        where = [counted]
+        where, only = [counted], []
     else:
+        _recompute.create(conn)
         stale = _stale(day, stored_on).subquery("stale")
+        conn.execute(insert(_recompute).from_select(["loan_id"], select(stale.c.id)))
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE close_day_recompute")  # temp tables: never auto
+        ids = select(_recompute.c.loan_id)
         gone = select(loan.c.id).where(loan.c.status.not_in(COUNTED_STATUSES))
-        conn.execute(
-            delete(loan_performance).where(
-                or_(p.loan_id.in_(select(stale.c.id)), p.loan_id.in_(gone))
-            )
-        )
-        where = [counted, loan.c.id.not_in(select(p.loan_id))]
+        conn.execute(delete(loan_performance).where(or_(p.loan_id.in_(ids), p.loan_id.in_(gone))))
+        where, only = [counted, loan.c.id.in_(ids)], [loan_transaction.c.loan_id.in_(ids)]
     figures = per_loan_figures(day, *where).subquery()
-    events = _events().subquery("events")
+    events = _events(*only).subquery("events")
     f = figures.c
     conn.execute(
         insert(loan_performance).from_select(
@@ -273,6 +303,8 @@ def _rewrite_performance(conn: Connection, day: date) -> None:
             ).select_from(figures.outerjoin(events, events.c.loan_id == f.loan_id)),
         )
     )
+    if not whole:
+        _recompute.drop(conn)
 
 
 BUCKETS = ("current", "par1", "par30", "par90")  # days late: 0, 1-30, 31-90, over 90
