@@ -13,7 +13,10 @@ from kuza.domain.errors import DomainError, RuleViolation
 from kuza.domain.money import Money
 from kuza.domain.stability import (
     Component,
+    ComponentScore,
     Grade,
+    Note,
+    StabilityGrade,
     StabilityInputs,
     StabilityPolicy,
     grade_stability,
@@ -44,6 +47,15 @@ EXAMPLE = StabilityInputs(
 )
 
 
+def shown(result: StabilityGrade) -> dict[Component, tuple[object, ...]]:
+    """Per component what its reason says: percent shown, minimum, below it, note."""
+    return {c.component: (c.percent, c.minimum, c.below_minimum, c.note) for c in result.components}
+
+
+def component(result: StabilityGrade, which: Component) -> ComponentScore:
+    return next(c for c in result.components if c.component is which)
+
+
 def test_hand_scored_example() -> None:
     # 20×1 + 15×0.62 + 20×0.9 + 15×0.4 + 15×0.95 + 15×0.75
     # = 20 + 9.3 + 18 + 6 + 14.25 + 11.25 = 78.8 of 100 → B, but attendance is below 75%.
@@ -51,15 +63,17 @@ def test_hand_scored_example() -> None:
     assert result.score == Decimal("78.8")
     assert result.grade is Grade.B
     assert not result.passed
-    assert result.reasons == (
-        "meeting regularity 100% ≥ 80%",
-        "attendance 62% < 75%",
-        "savings regularity 90% ≥ 80%",
-        "internal lending 40%",
-        "on-time repayment 95% ≥ 90%",
-        "bookkeeping 75% of meetings posted within 7 days",
-        "score 78.8 ≥ pass mark 75; below the minimum: attendance",
-    )
+    assert shown(result) == {
+        Component.MEETINGS: (100, Decimal("0.80"), False, None),
+        Component.ATTENDANCE: (62, Decimal("0.75"), True, None),
+        Component.SAVINGS: (90, Decimal("0.80"), False, None),
+        Component.LENDING: (40, None, False, None),
+        Component.REPAYMENT: (95, Decimal("0.90"), False, None),
+        Component.BOOKKEEPING: (75, None, False, None),
+    }
+    assert [c.weight for c in result.components] == [20, 15, 20, 15, 15, 15]
+    assert (result.pass_mark, result.reaches_pass_mark, result.posting_days) == (75, True, 7)
+    assert [c.component for c in result.below_minimum] == [Component.ATTENDANCE]
 
 
 def test_repayment_not_applicable_is_dropped_and_weights_renormalised() -> None:
@@ -67,12 +81,9 @@ def test_repayment_not_applicable_is_dropped_and_weights_renormalised() -> None:
     # = 64.55 / 85 × 100 = 75.9411... → 75.9.
     result = grade_stability(replace(EXAMPLE, on_time_repayment=None), DEFAULT)
     assert result.score == Decimal("75.9")
-    repayment = next(c for c in result.components if c.component is Component.REPAYMENT)
-    assert repayment.ratio is None
-    assert (
-        "on-time repayment not applicable: no loan instalment is due yet, so its 15 points "
-        "are shared among the other components"
-    ) in result.reasons
+    repayment = component(result, Component.REPAYMENT)
+    assert (repayment.ratio, repayment.percent, repayment.weight) == (None, None, 15)
+    assert repayment.note is Note.NO_INSTALMENT_DUE and not repayment.below_minimum
 
 
 def test_a_young_group_without_loans() -> None:
@@ -88,10 +99,11 @@ def test_a_young_group_without_loans() -> None:
     )
     result = grade_stability(young, DEFAULT)
     assert (result.score, result.grade, result.passed) == (Decimal("82.4"), Grade.B, True)
-    assert "internal lending 0% (no internal loans yet)" in result.reasons
+    assert shown(result)[Component.LENDING] == (0, None, False, Note.NO_INTERNAL_LOANS)
     # Lending half its savings fills the lending target: 100 → A.
     lending = grade_stability(replace(young, lent=kes("5000")), DEFAULT)
     assert (lending.score, lending.grade) == (Decimal("100.0"), Grade.A)
+    assert component(lending, Component.LENDING).note is None
 
 
 def test_weights_override_from_programme_settings() -> None:
@@ -107,10 +119,10 @@ def test_weights_override_from_programme_settings() -> None:
 def test_minimums_override_and_drop() -> None:
     policy = StabilityPolicy.from_settings({"stability": {"minimums": {"attendance": 60}}})
     result = grade_stability(EXAMPLE, policy)
-    assert "attendance 62% ≥ 60%" in result.reasons
-    assert result.passed  # 78.8 ≥ 75 and every minimum met
+    assert shown(result)[Component.ATTENDANCE] == (62, Decimal("0.6"), False, None)
+    assert result.passed and result.below_minimum == ()  # 78.8 ≥ 75, every minimum met
     dropped = StabilityPolicy.from_settings({"stability": {"minimums": {"attendance": None}}})
-    assert "attendance 62%" in grade_stability(EXAMPLE, dropped).reasons
+    assert shown(grade_stability(EXAMPLE, dropped))[Component.ATTENDANCE] == (62, None, False, None)
 
 
 def test_score_rounds_half_up_and_the_a_boundary_is_strict() -> None:
@@ -127,8 +139,8 @@ def test_score_rounds_half_up_and_the_a_boundary_is_strict() -> None:
     inputs = replace(EXAMPLE, member_meetings=2000, present=1699)
     result = grade_stability(inputs, policy)
     assert (result.score, result.grade) == (Decimal("85.0"), Grade.B)
-    assert "attendance 84% < 85%" in result.reasons
-    assert not result.passed
+    assert shown(result)[Component.ATTENDANCE] == (84, Decimal("0.85"), True, None)
+    assert result.reaches_pass_mark and not result.passed
 
 
 def test_thresholds_from_settings() -> None:
@@ -139,8 +151,9 @@ def test_thresholds_from_settings() -> None:
     # delays within 14 days: 11 of 12 → 91.66%; 20 + 9.3 + 18 + 6 + 14.25 + 15×11/12
     # = 67.55 + 13.75 = 81.3 → B under a pass mark of 80, still held back by attendance.
     assert result.score == Decimal("81.3")
-    assert "bookkeeping 91% of meetings posted within 14 days" in result.reasons
-    assert result.reasons[-1] == "score 81.3 ≥ pass mark 80; below the minimum: attendance"
+    assert (component(result, Component.BOOKKEEPING).percent, result.posting_days) == (91, 14)
+    assert (result.pass_mark, result.reaches_pass_mark) == (80, True)
+    assert [c.component for c in result.below_minimum] == [Component.ATTENDANCE]
 
 
 def test_ratios_are_capped_and_empty_windows_refused() -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import journal_entry, journal_line, ledger_account, meeting_line
 from kuza.services.ledger import now
-from kuza.services.ledger_check import check
+from kuza.services.ledger_check import SENTENCES, Finding, FindingKind, check
 from kuza.services.meetings import post_meeting
 from tests.factories import make_world, sheet
 
@@ -36,7 +36,7 @@ def test_finds_a_changed_line(db: Database) -> None:
             .where(journal_line.c.id == first)
             .values(amount_minor=journal_line.c.amount_minor + 1)
         )
-    findings = check(db)
+    findings = [str(f) for f in check(db)]
     assert any("does not balance" in f for f in findings)
     assert any("but its lines add to" in f for f in findings)
 
@@ -48,7 +48,9 @@ def test_finds_a_stored_balance_that_drifted(db: Database) -> None:
             update(ledger_account).values(balance_minor=ledger_account.c.balance_minor + 7)
         )
     findings = check(db)
-    assert findings and all("but its lines add to" in f for f in findings)
+    assert findings and all(f.kind is FindingKind.DRIFTED_BALANCE for f in findings)
+    assert all(int(str(f.values["stored"])) - int(str(f.values["lines"])) == 7 for f in findings)
+    assert all("but its lines add to" in str(f) for f in findings)
 
 
 def test_finds_a_meeting_sheet_that_disagrees_with_its_entry(db: Database) -> None:
@@ -57,7 +59,7 @@ def test_finds_a_meeting_sheet_that_disagrees_with_its_entry(db: Database) -> No
         conn.execute(
             update(meeting_line).values(voluntary_minor=meeting_line.c.voluntary_minor + 100)
         )
-    assert any("sheet nets" in f for f in check(db))
+    assert any("sheet nets" in str(f) for f in check(db))
 
 
 def test_finds_an_entry_without_lines(db: Database) -> None:
@@ -73,4 +75,27 @@ def test_finds_an_entry_without_lines(db: Database) -> None:
                 created_by="x",
             )
         )
-    assert any("has no lines" in f for f in check(db))
+    assert any("has no lines" in str(f) for f in check(db))
+
+
+def test_every_finding_is_a_kind_and_values_worded_in_the_request_language() -> None:
+    from kuza.domain.errors import messages_in
+    from kuza.web.i18n import error_translations
+
+    assert set(SENTENCES) == set(FindingKind)
+    values = {"member": 7, "programme": 1, "code": "1100", "group": 3, "owed": 500, "shown": 0}
+    internal = Finding(FindingKind.LOAN_RECEIVABLE, values)
+    external = Finding(FindingKind.LOAN_RECEIVABLE, values | {"code": "1110", "group": None})
+    assert [str(internal), str(external)] == [
+        "loans of member 7 (1:1100, group 3): loan tables owe 500 minor units "
+        "but the receivable shows 0",
+        "loans of member 7 (1:1110): loan tables owe 500 minor units but the receivable shows 0",
+    ]
+    with messages_in(error_translations("fr").gettext):
+        assert [internal.message, external.message] == [
+            "prêts du membre 7 (1:1100, groupe 3) : les tables de prêts doivent 500 unités "
+            "mineures mais la créance affiche 0",
+            "prêts du membre 7 (1:1110) : les tables de prêts doivent 500 unités mineures mais "
+            "la créance affiche 0",
+        ]
+    assert internal.message.startswith("loans of member 7")  # English again outside

@@ -13,7 +13,7 @@ from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import meeting, programme
 from kuza.domain.errors import RuleViolation
 from kuza.domain.money import Money
-from kuza.domain.stability import Grade
+from kuza.domain.stability import Component, Grade, Note
 from kuza.services.meetings import post_meeting
 from kuza.services.stability import grade_group
 from tests.factories import World, make_world, sheet
@@ -57,17 +57,15 @@ def test_grade_from_records(db: Database) -> None:
     assert (result.inputs.meetings_scheduled, result.inputs.meetings_held) == (12, 10)
     assert result.inputs.savings == Money.of("2500", "KES")
     assert (result.score, result.grade, result.passed) == (Decimal("67.8"), Grade.C, False)
-    assert result.reasons[:4] == (
-        "meeting regularity 83% ≥ 80%",
-        "attendance 86% ≥ 75%",
-        "savings regularity 80% ≥ 80%",
-        "internal lending 0% (no internal loans yet)",
-    )
-    assert result.reasons[4].startswith("on-time repayment not applicable")
-    assert result.reasons[5:] == (
-        "bookkeeping 80% of meetings posted within 7 days",
-        "score 67.8 < pass mark 75",
-    )
+    assert [(c.percent, c.below_minimum, c.note) for c in result.components] == [
+        (83, False, None),
+        (86, False, None),
+        (80, False, None),
+        (0, False, Note.NO_INTERNAL_LOANS),
+        (None, False, Note.NO_INSTALMENT_DUE),
+        (80, False, None),
+    ]
+    assert (result.reaches_pass_mark, result.below_minimum) == (False, ())
 
 
 def test_grade_with_credit_inputs(db: Database) -> None:
@@ -92,7 +90,8 @@ def test_programme_settings_change_the_grade(db: Database) -> None:
     result = grade_group(db, w.group_id, AS_OF)
     # Lending no longer counts: 57.667 / 70 = 0.82381 → 82.4, but savings 80% < 90%.
     assert result.score == Decimal("82.4")
-    assert "savings regularity 80% < 90%" in result.reasons
+    savings = next(c for c in result.components if c.component is Component.SAVINGS)
+    assert (savings.percent, savings.minimum, savings.below_minimum) == (80, Decimal("0.9"), True)
     assert not result.passed
 
 
@@ -130,3 +129,4 @@ def test_cli_grade(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None
     assert result.exit_code == 0, result.output
     assert "grade C" in result.output and "67.8" in result.output
     assert "score 67.8 < pass mark 75" in result.output
+    assert "83%" in result.output and "n/a" in result.output  # the components as a table

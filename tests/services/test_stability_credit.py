@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from kuza.adapters.db.engine import Database
 from kuza.domain.money import Money
-from kuza.domain.stability import Grade
+from kuza.domain.stability import Component, Grade
 from kuza.services.loans import products
 from kuza.services.loans.applications import LoanRequest, apply, approve
 from kuza.services.loans.disbursement import disburse
@@ -48,7 +48,12 @@ def test_grade_reads_lending_and_on_time_repayment_from_the_loans(db: Database) 
     assert result.inputs.lent == Money.of("625", "KES")
     assert result.inputs.on_time_repayment == Decimal("0.8")
     assert (result.score, result.grade, result.passed) == (Decimal("77.2"), Grade.B, False)
-    assert "on-time repayment 80% < 90%" in result.reasons
+    (short,) = result.below_minimum
+    assert (short.component, short.percent, short.minimum) == (
+        Component.REPAYMENT,
+        80,
+        Decimal("0.9"),
+    )
     # given inputs still win over the loan book
     given = grade_group(db, w.group_id, AS_OF, on_time_repayment=Decimal(1))
     assert given.inputs.lent == Money.of("625", "KES") and given.score == Decimal("80.2")

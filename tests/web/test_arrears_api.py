@@ -14,6 +14,7 @@ from kuza.adapters.db.engine import Database
 from kuza.reports.arrears import current_portfolio
 from kuza.services.loans.close_day import close_day
 from kuza.services.stability import grade_group
+from kuza.web import stability_text
 from tests.web.conftest import PASSWORD, TODAY, Org
 from tests.web.loan_setup import LoanBook, make_loan_book
 
@@ -100,7 +101,7 @@ def test_group_stability_grade_as_the_page_shows_it(
     assert [c["component"] for c in g["components"]] == [
         "meetings", "attendance", "savings", "lending", "repayment", "bookkeeping",
     ]  # fmt: skip
-    assert g["reasons"] == list(want.reasons) and g["as_of"] == TODAY.isoformat()
+    assert g["reasons"] == stability_text.reasons(want, "en") and g["as_of"] == TODAY.isoformat()
     assert g["meetings_scheduled"] == want.inputs.meetings_scheduled
     earlier = client.get(f"{API}/groups/{gid}/stability?as_of=2026-01-12", headers=agent).json()
     assert earlier["window_end"] == "2026-01-12" and earlier["meetings_scheduled"] == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
@@ -173,7 +174,8 @@ def test_the_ledger_check_finds_a_tampered_balance(
     clean = client.get("/api/v1/ledger/check", headers=auth).json()
     entries, lines, accounts = ledger_check.totals(db)
     assert clean == {
-        "clean": True, "entries": entries, "lines": lines, "accounts": accounts, "findings": []
+        "clean": True, "entries": entries, "lines": lines, "accounts": accounts,
+        "findings": [], "details": [],
     }  # fmt: skip
     login(client, "admin")
     assert "The ledger is clean" in client.get("/books/ledger-check").text
@@ -184,11 +186,34 @@ def test_the_ledger_check_finds_a_tampered_balance(
             .where(ledger_account.c.code == AccountCode.GROUP_CASH.value)
             .values(balance_minor=ledger_account.c.balance_minor + 1)
         )
+        drifted = conn.execute(
+            select(ledger_account.c.id, ledger_account.c.balance_minor)
+            .where(ledger_account.c.code == AccountCode.GROUP_CASH.value)
+            .order_by(ledger_account.c.id)
+        ).all()
+    cash = next(r for r in drifted if r.balance_minor == 50001)  # 3 x 100 + 200 saved, +1
     found = client.get("/api/v1/ledger/check", headers=auth).json()
-    assert found["clean"] is False
-    assert any("but its lines add to" in f for f in found["findings"])
+    assert found["clean"] is False and len(found["findings"]) == len(drifted)
+    english = f"account {cash.id} (1000) shows 50001 minor units but its lines add to 50000"
+    french = (
+        f"le compte {cash.id} (1000) affiche 50001 unités mineures mais ses lignes totalisent 50000"
+    )
+    assert english in found["findings"]
+    assert {
+        "kind": "drifted_balance",
+        "values": {"account": cash.id, "code": "1000", "stored": 50001, "lines": 50000},
+        "message": english,
+    } in found["details"]
+    assert [d["message"] for d in found["details"]] == found["findings"]
+    fr = client.get("/api/v1/ledger/check", headers=auth | {"Accept-Language": "fr"}).json()
+    assert french in fr["findings"] and english not in fr["findings"]
+    assert [d["values"] for d in fr["details"]] == [d["values"] for d in found["details"]]
     page = client.get("/books/ledger-check").text
-    assert "problems found" in page and "but its lines add to" in page
+    assert "problems found" in page and english in page
+    admin = users.authenticate(db, "admin", PASSWORD)
+    users.set_locale(db, admin.user_id, "fr")
+    page = client.get("/books/ledger-check").text
+    assert french in unescape(page) and "but its lines add to" not in page
     assert client.get("/api/v1/ledger/check", headers=_token(client, "manager")).status_code == 403
 
 

@@ -175,3 +175,43 @@ def test_french_and_the_template(client: TestClient, org: Org, db: Database) -> 
             client.get(f"{URL}/template.xlsx", headers=bearer(client, name)).status_code == status
         )
     assert client.get(f"{URL}/template.xlsx").status_code == 401
+
+
+def _bad_rows(gid: int) -> list[list[object]]:
+    good = sheet_rows(gid)[0]
+    return [
+        good,
+        good,
+        [gid, "Old", "F", 1850, 0, "maybe", "", "2026-01-05", ""],
+        [gid, "Early", "M", "", 2, "no", "", "2025-12-01", ""],
+    ]
+
+
+def test_row_reasons_in_the_callers_language(client: TestClient, org: Org, db: Database) -> None:
+    auth = bearer(client, "branch")
+    body = as_csv(_bad_rows(org.world.group_id))
+    french = send(client, auth | {"Accept-Language": "fr"}, "m.csv", body).json()
+    assert french["imported"] == 1 and french["rejected"] == 3
+    assert french["errors"] == [
+        {"row": 3, "field": None, "message": "le même membre qu'à la ligne 2"},
+        {"row": 4, "field": "birth_year", "message": "1850 n'est pas entre 1900 et 2026"},
+        {"row": 4, "field": "household_size", "message": "doit valoir au moins 1 (reçu 0)"},
+        {"row": 4, "field": "literate", "message": "'maybe' n'est ni oui (yes) ni non (no)"},
+        {
+            "row": 5,
+            "field": "joined_on",
+            "message": "2025-12-01 est avant la formation du groupe le 2026-01-05",
+        },
+    ]
+    english = send(client, auth, "m.csv", body).json()
+    assert english["already_present"] == 1 and english["rejected"] == 3
+    assert [e["message"] for e in english["errors"]] == [
+        "the same member as row 2",
+        "1850 is not between 1900 and 2026",
+        "must be at least 1 (got 0)",
+        "'maybe' is not yes or no",
+        "2025-12-01 is before the group formed on 2026-01-05",
+    ]
+    assert [(e["row"], e["field"]) for e in english["errors"]] == [
+        (e["row"], e["field"]) for e in french["errors"]
+    ]

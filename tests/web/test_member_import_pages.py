@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from html import unescape
 
 import httpx
 import pytest
@@ -184,3 +185,29 @@ def test_the_page_shows_the_first_failures_and_the_report_has_them_all(
     failures = r.text[r.text.index('id="failures"') :]
     assert ">2</th>" in failures and ">3</th>" in failures and ">4</th>" not in failures
     assert "The first 2 of 3 rows left out: the report names them all." in r.text
+
+
+def test_the_reasons_and_the_report_in_french(client: TestClient, org: Org) -> None:
+    login(client, "branch")
+    page = client.get("/members/import")
+    client.post("/locale", data={"csrf_token": csrf_of(page.text), "locale": "fr", "next": "/"})
+    gid = org.world.group_id
+    rows = [*sheet_rows(gid), [gid, "Old", "F", 1850, 0, "yes", "", "2026-01-05", ""]]
+    r = upload(client, "members.xlsx", as_xlsx(rows))
+    assert r.status_code == 200 and '<dd id="failed">2</dd>' in r.text
+    failures = unescape(r.text[r.text.index('id="failures"') :])
+    assert "sex: 'Q' n'est ni F, ni M, ni X" in failures
+    assert (
+        "birth_year: 1850 n'est pas entre 1900 et 2026; "
+        "household_size: doit valoir au moins 1 (reçu 0)"
+    ) in failures
+    assert "is not" not in failures
+    link = r.text.split('href="/members/import/reports/')[1].split('"')[0]
+    cells = opened(client.get(f"/members/import/reports/{link}").content)
+    assert cells[0] == [*HEADER, "Statut", "Motif du refus"]
+    assert [row[9] for row in cells[1:]] == ["Importée", "En échec", "Importée", "En échec"]
+    assert cells[2][10] == "sex: 'Q' n'est ni F, ni M, ni X"
+    assert cells[4][10] == (
+        "birth_year: 1850 n'est pas entre 1900 et 2026; "
+        "household_size: doit valoir au moins 1 (reçu 0)"
+    )

@@ -15,6 +15,7 @@ from kuza.cli.accounts import Account, account
 from kuza.cli.approvals import submit
 from kuza.domain.approvals import PendingKind
 from kuza.domain.errors import DomainError
+from kuza.domain.stability import Component, Note
 from kuza.services.shareout import share_out_statement
 from kuza.services.stability import grade_group
 
@@ -101,12 +102,33 @@ def group_grade(
         f"({result.inputs.window_start} to {result.inputs.window_end}, "
         f"{result.inputs.meetings_scheduled} scheduled meetings)"
     )
-    table = Table("component", "weight", "reason", title="Stability components")
-    for c, reason in zip(result.components, result.reasons, strict=False):
+    table = Table("component", "weight", "ratio", "minimum", "note", title="Stability components")
+    for c in result.components:
         mark = "[red]✗[/red]" if c.below_minimum else "✓" if c.ratio is not None else "–"
-        table.add_row(f"{mark} {c.component.label}", str(c.weight), reason)
+        note = "" if c.note is None else _NOTES[c.note]
+        if c.component is Component.BOOKKEEPING:
+            note = f"meetings posted within {result.posting_days} days"
+        table.add_row(
+            f"{mark} {c.component.label}",
+            str(c.weight),
+            "n/a" if c.percent is None else f"{c.percent}%",
+            "" if c.minimum is None else f"{(c.minimum * 100).normalize():f}%",
+            note,
+        )
     console.print(table)
-    console.print(result.reasons[-1])
+    verdict = f"score {result.score} {'≥' if result.reaches_pass_mark else '<'} pass mark "
+    verdict += f"{result.pass_mark}"
+    if result.below_minimum:
+        verdict += "; below the minimum: "
+        verdict += ", ".join(c.component.label for c in result.below_minimum)
+    console.print(verdict)
+
+
+# The CLI speaks English; the pages and the API word these in the reader's language.
+_NOTES = {
+    Note.NO_INSTALMENT_DUE: "no instalment due yet: its points are shared",
+    Note.NO_INTERNAL_LOANS: "no internal loans yet",
+}
 
 
 def register(group_app: typer.Typer) -> None:

@@ -5,12 +5,14 @@ A message is an English template with ``%(name)s`` placeholders and its values, 
 it can be translated: the template is the catalogue's msgid (the web edge's
 ``translations/<lang>/LC_MESSAGES/errors.po``). :attr:`DomainError.message` reads in
 the language set by :func:`messages_in` for the request being served (the web edge sets
-it per request); anywhere else (CLI, logs, ``str(exc)``) it is English.
+it per request); anywhere else (CLI, logs, ``str(exc)``) it is English. Sentences that
+are not refusals (an import row's reasons, a ledger-check finding) are read the same way
+through :func:`translated`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -34,8 +36,19 @@ def N_(message: str) -> str:  # noqa: N802 - the name pybabel looks for
     return message
 
 
-def _fill(template: str, values: dict[str, object]) -> str:
+def _fill(template: str, values: Mapping[str, object]) -> str:
     return template % values if values else template
+
+
+def translated(template: str, values: Mapping[str, object]) -> str:
+    """``template % values`` in the language of the request being served (English
+    elsewhere); a translation that does not fit the values reads in English."""
+    translate = _language.get()
+    text = translate(template) if translate is not None else template
+    try:
+        return _fill(text, values)
+    except (KeyError, ValueError, TypeError):  # a broken translation: say it in English
+        return _fill(template, values)
 
 
 class DomainError(Exception):
@@ -50,12 +63,7 @@ class DomainError(Exception):
     @property
     def message(self) -> str:
         """In the language of the request being served (English elsewhere)."""
-        translate = _language.get()
-        text = translate(self.template) if translate is not None else self.template
-        try:
-            return _fill(text, self.values)
-        except (KeyError, ValueError, TypeError):  # a broken translation: say it in English
-            return _fill(self.template, self.values)
+        return translated(self.template, self.values)
 
     def __str__(self) -> str:
         return self.message

@@ -30,6 +30,7 @@ class Component(StrEnum):
 
     @property
     def label(self) -> str:
+        """Its name in English: the label key the edges translate (the msgid)."""
         return _LABELS[self]
 
 
@@ -206,39 +207,58 @@ class StabilityInputs:
     on_time_repayment: Decimal | None = None  # None: no instalment due yet
 
 
+class Note(StrEnum):
+    """Why a component reads as it does, beyond its ratio."""
+
+    NO_INSTALMENT_DUE = "no_instalment_due"  # repayment does not apply, its weight shared
+    NO_INTERNAL_LOANS = "no_internal_loans"  # lending is 0 because nothing was lent yet
+
+
 @dataclass(frozen=True)
 class ComponentScore:
     component: Component
     ratio: Decimal | None  # None: not applicable, its weight goes to the others
-    weight: Decimal
+    weight: Decimal  # the component's points
     minimum: Decimal | None
+    note: Note | None = None
 
     @property
     def below_minimum(self) -> bool:
         return self.ratio is not None and self.minimum is not None and self.ratio < self.minimum
 
+    @property
+    def percent(self) -> Decimal | None:
+        """The ratio as a whole percent rounded down, as shown: 0.749 reads 74, so a
+        ratio below a minimum of 75% never reads as 75."""
+        if self.ratio is None:
+            return None
+        return (self.ratio * 100).quantize(Decimal(1), rounding=ROUND_DOWN)
+
 
 @dataclass(frozen=True)
 class StabilityGrade:
+    """The grade and what it is made of; its reasons are worded at the edges, in the
+    reader's language, from these values (no sentence is built here)."""
+
     score: Decimal  # 0-100, one decimal (SCORE_QUANTUM, half up)
     grade: Grade
     passed: bool
     components: tuple[ComponentScore, ...]
-    reasons: tuple[str, ...]
     inputs: StabilityInputs
+    pass_mark: Decimal
+    posting_days: int  # bookkeeping counts the meetings posted within this many days
+
+    @property
+    def reaches_pass_mark(self) -> bool:
+        return self.score >= self.pass_mark
+
+    @property
+    def below_minimum(self) -> tuple[ComponentScore, ...]:
+        return tuple(c for c in self.components if c.below_minimum)
 
 
 def _ratio(part: int, whole: int) -> Decimal:
     return Decimal(0) if whole <= 0 else min(Decimal(part) / Decimal(whole), Decimal(1))
-
-
-def _pct(ratio: Decimal) -> str:
-    # Whole percent rounded down, so "74% < 75%" never shows as "75% < 75%".
-    return f"{(ratio * 100).quantize(Decimal(1), rounding=ROUND_DOWN)}%"
-
-
-def _min_pct(minimum: Decimal) -> str:
-    return f"{(minimum * 100).normalize():f}%"
 
 
 def ratios(inputs: StabilityInputs, policy: StabilityPolicy) -> dict[Component, Decimal | None]:
@@ -271,26 +291,23 @@ def ratios(inputs: StabilityInputs, policy: StabilityPolicy) -> dict[Component, 
     }
 
 
-def _reason(c: ComponentScore, inputs: StabilityInputs, policy: StabilityPolicy) -> str:
-    label = c.component.label
-    if c.ratio is None:
-        return (
-            f"{label} not applicable: no loan instalment is due yet, so its "
-            f"{c.weight} points are shared among the other components"
-        )
-    text = f"{label} {_pct(c.ratio)}"
-    if c.minimum is not None:
-        text += f" {'<' if c.below_minimum else '≥'} {_min_pct(c.minimum)}"
-    if c.component is Component.LENDING and inputs.lent.is_zero():
-        text += " (no internal loans yet)"
-    if c.component is Component.BOOKKEEPING:
-        text += f" of meetings posted within {policy.posting_days} days"
-    return text
+def _note(component: Component, ratio: Decimal | None, inputs: StabilityInputs) -> Note | None:
+    if ratio is None:
+        return Note.NO_INSTALMENT_DUE
+    if component is Component.LENDING and inputs.lent.is_zero():
+        return Note.NO_INTERNAL_LOANS
+    return None
 
 
 def grade_stability(inputs: StabilityInputs, policy: StabilityPolicy) -> StabilityGrade:
     components = tuple(
-        ComponentScore(comp, ratio, policy.weights.get(comp, Decimal(0)), policy.minimums.get(comp))
+        ComponentScore(
+            comp,
+            ratio,
+            policy.weights.get(comp, Decimal(0)),
+            policy.minimums.get(comp),
+            _note(comp, ratio, inputs),
+        )
         for comp, ratio in ratios(inputs, policy).items()
     )
     counted = [c for c in components if c.ratio is not None]
@@ -305,11 +322,7 @@ def grade_stability(inputs: StabilityInputs, policy: StabilityPolicy) -> Stabili
         grade = Grade.B
     else:
         grade = Grade.C
-    short = [c for c in components if c.below_minimum]
-    passed = score >= policy.pass_mark and not short
-    verdict = f"score {score} {'≥' if score >= policy.pass_mark else '<'} pass mark "
-    verdict += f"{policy.pass_mark}"
-    if short:
-        verdict += "; below the minimum: " + ", ".join(c.component.label for c in short)
-    reasons = (*(_reason(c, inputs, policy) for c in components), verdict)
-    return StabilityGrade(score, grade, passed, components, reasons, inputs)
+    passed = score >= policy.pass_mark and not any(c.below_minimum for c in components)
+    return StabilityGrade(
+        score, grade, passed, components, inputs, policy.pass_mark, policy.posting_days
+    )

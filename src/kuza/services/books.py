@@ -122,7 +122,7 @@ def run_close_day(db: Database, day: date, actor: str, today: date) -> CloseDayR
 
 @dataclass(frozen=True)
 class LedgerCheck:
-    findings: list[str]  # readable sentences; none means clean
+    findings: list[ledger_check.Finding]  # none means clean
     entries: int
     lines: int
     accounts: int

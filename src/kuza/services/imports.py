@@ -3,7 +3,9 @@
 The sheet follows Fineract's bulk-import templates: one header row, ``*`` marks the
 required columns. Every row is checked; the valid rows are written in one set-based
 batch, the others are left out whole, and a copy of the sheet comes back with a
-``Status`` and a ``Failure Report`` column (``<name>_report.csv|xlsx``).
+``Status`` and a ``Failure Report`` column (``<name>_report.csv|xlsx``). A row's reasons
+are templates of the error catalogue with their values (:class:`Problem`): they read, and
+the report is written, in the language of the request being served (English in the CLI).
 
 Importing the same sheet again adds nobody: a member is known by (group_id, name, phone).
 An optional ``external_id`` column must be unique within the sheet.
@@ -12,7 +14,7 @@ An optional ``external_id`` column must be unique within the sheet.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +25,7 @@ from sqlalchemy import Connection, select
 from kuza.adapters.db.bulk import draw_ids, write_rows
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import audit_log, member, membership, savings_group
-from kuza.domain.errors import DomainError
+from kuza.domain.errors import N_, DomainError, translated
 from kuza.domain.groups import GroupStatus, Sex
 from kuza.services.ledger import now
 from kuza.services.programmes import programme_row
@@ -40,8 +42,8 @@ COLUMNS = (
     ("external_id", False),
 )
 HEADER = [f"{name}*" if required else name for name, required in COLUMNS]
-STATUS, FAILURE = "Status", "Failure Report"
-IMPORTED, PRESENT, FAILED = "Imported", "Already present", "Failed"
+STATUS, FAILURE = N_("Status"), N_("Failure Report")
+IMPORTED, PRESENT, FAILED = N_("Imported"), N_("Already present"), N_("Failed")
 SEXES = {"f": Sex.FEMALE, "female": Sex.FEMALE, "m": Sex.MALE, "male": Sex.MALE}
 SEXES |= {"x": Sex.OTHER, "other": Sex.OTHER}
 YES = {"yes", "y", "true", "1"}
@@ -51,13 +53,24 @@ Progress = Callable[[int], None]  # rows just checked or written
 
 
 class Problem(NamedTuple):
-    """Why a row is refused: the column (None when no one column is wrong) and what."""
+    """Why a row is refused: the column (None when no one column is wrong) and what, as
+    a template of the error catalogue and its values."""
 
     field: str | None
-    message: str
+    template: str
+    values: Mapping[str, object]
+
+    @property
+    def message(self) -> str:
+        """In the language of the request being served (English elsewhere)."""
+        return translated(self.template, self.values)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message
+
+
+def _problem(column: str | None, template: str, **values: object) -> Problem:
+    return Problem(column, template, values)
 
 
 @dataclass(frozen=True)
@@ -107,7 +120,7 @@ def _whole(raw: str, column: str, errors: list[Problem]) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        errors.append(Problem(column, f"{raw!r} is not a whole number"))
+        errors.append(_problem(column, N_("%(value)s is not a whole number"), value=repr(raw)))
         return None
 
 
@@ -116,34 +129,49 @@ def parse_row(cells: dict[str, str], this_year: int) -> tuple[MemberRow | None, 
     errors: list[Problem] = []
     for name, required in COLUMNS:
         if required and not cells.get(name):
-            errors.append(Problem(name, "required"))
+            errors.append(_problem(name, N_("required")))
     if errors:
         return None, errors
     group_id = _whole(cells["group_id"], "group_id", errors)
     sex = SEXES.get(cells["sex"].casefold())
     if sex is None:
-        errors.append(Problem("sex", f"{cells['sex']!r} is not F, M or X"))
+        errors.append(_problem("sex", N_("%(value)s is not F, M or X"), value=repr(cells["sex"])))
     birth_year = None
     if cells.get("birth_year"):
         birth_year = _whole(cells["birth_year"], "birth_year", errors)
         if birth_year is not None and not 1900 <= birth_year <= this_year:
             errors.append(
-                Problem("birth_year", f"{birth_year} is not between 1900 and {this_year}")
+                _problem(
+                    "birth_year",
+                    N_("%(year)s is not between 1900 and %(this_year)s"),
+                    year=birth_year,
+                    this_year=this_year,
+                )
             )
     household = _whole(cells["household_size"], "household_size", errors)
     if household is not None and household < 1:
-        errors.append(Problem("household_size", f"must be at least 1 (got {household})"))
+        errors.append(
+            _problem("household_size", N_("must be at least 1 (got %(value)s)"), value=household)
+        )
     literate_raw = cells["literate"].casefold()
     if literate_raw not in YES | NO:
-        errors.append(Problem("literate", f"{cells['literate']!r} is not yes or no"))
+        errors.append(
+            _problem("literate", N_("%(value)s is not yes or no"), value=repr(cells["literate"]))
+        )
     joined_on = None
     try:
         joined_on = date.fromisoformat(cells["joined_on"][:10])
     except ValueError:
-        errors.append(Problem("joined_on", f"{cells['joined_on']!r} is not a date like 2026-03-02"))
+        errors.append(
+            _problem(
+                "joined_on",
+                N_("%(value)s is not a date like 2026-03-02"),
+                value=repr(cells["joined_on"]),
+            )
+        )
     phone = cells.get("phone") or None
     if phone and (len(phone) > 40 or not phone.lstrip("+").replace(" ", "").isdigit()):
-        errors.append(Problem("phone", f"{phone!r} is not a phone number"))
+        errors.append(_problem("phone", N_("%(value)s is not a phone number"), value=repr(phone)))
     if errors or group_id is None or sex is None or household is None or joined_on is None:
         return None, errors
     return MemberRow(
@@ -311,25 +339,47 @@ def _check_against(
     errors = []
     group = groups.get(row.group_id)
     if group is None:
-        errors.append(Problem("group_id", f"no group {row.group_id} in this programme"))
-    elif group.status in (GroupStatus.CLOSED.value, GroupStatus.GRADUATED.value):
-        errors.append(Problem("group_id", f"group {row.group_id} is {group.status}"))
-    elif row.joined_on < group.formed_on:
-        formed = group.formed_on
         errors.append(
-            Problem("joined_on", f"{row.joined_on} is before the group formed on {formed}")
+            _problem("group_id", N_("no group %(group)s in this programme"), group=row.group_id)
+        )
+    elif group.status in ENDED:
+        errors.append(_problem("group_id", ENDED[group.status], group=row.group_id))
+    elif row.joined_on < group.formed_on:
+        errors.append(
+            _problem(
+                "joined_on",
+                N_("%(joined_on)s is before the group formed on %(formed_on)s"),
+                joined_on=row.joined_on.isoformat(),
+                formed_on=group.formed_on.isoformat(),
+            )
         )
     if row.joined_on > today:
-        errors.append(Problem("joined_on", f"{row.joined_on} is in the future"))
-    duplicates = ((row.key, None, "the same member"), (row.external_id, "external_id", "the same"))
-    for key, column, label in duplicates:
+        errors.append(
+            _problem(
+                "joined_on",
+                N_("%(joined_on)s is in the future"),
+                joined_on=row.joined_on.isoformat(),
+            )
+        )
+    duplicates = (
+        (row.key, None, N_("the same member as row %(row)s")),
+        (row.external_id, "external_id", N_("the same as row %(row)s")),
+    )
+    for key, column, template in duplicates:
         if key is None:
             continue
         if key in seen:
-            errors.append(Problem(column, f"{label} as row {seen[key]}"))
+            errors.append(_problem(column, template, row=seen[key]))
         else:
             seen[key] = n
     return errors
+
+
+# A row may not join a group that has ended.
+ENDED = {
+    GroupStatus.CLOSED.value: N_("group %(group)s is closed"),
+    GroupStatus.GRADUATED.value: N_("group %(group)s is graduated"),
+}
 
 
 def _write_members(
@@ -375,7 +425,10 @@ def report_path(path: Path) -> Path:
 def write_report(
     out: Path, header: list[object], rows: list[list[object]], statuses: list[tuple[str, str]]
 ) -> Path:
-    """A copy of the sheet with a Status and a Failure Report column per row, at ``out``."""
+    """A copy of the sheet with a Status and a Failure Report column per row, at ``out``;
+    the two headings and the statuses in the language of the request being served."""
+    added = [translated(STATUS, {}), translated(FAILURE, {})]
+    shown = {s: translated(s, {}) for s in (IMPORTED, PRESENT, FAILED)}
     if out.suffix == ".xlsx":
         # XlsxWriter streams rows to disk (constant_memory), ~2x openpyxl's write-only
         # mode; text stays text (no formulas or links made of what the sheet said).
@@ -389,15 +442,15 @@ def write_report(
         }
         with xlsxwriter.Workbook(str(out), options) as book:
             sheet = book.add_worksheet("Members")
-            sheet.write_row(0, 0, [*header, STATUS, FAILURE])
+            sheet.write_row(0, 0, [*header, *added])
             for n, (raw, (status, why)) in enumerate(zip(rows, statuses, strict=True), 1):
-                sheet.write_row(n, 0, [*raw, status, why])
+                sheet.write_row(n, 0, [*raw, shown[status], why])
         return out
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow([*header, STATUS, FAILURE])
+        writer.writerow([*header, *added])
         for raw, (status, why) in zip(rows, statuses, strict=True):
-            writer.writerow([*raw, status, why])
+            writer.writerow([*raw, shown[status], why])
     return out
 
 

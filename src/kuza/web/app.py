@@ -25,6 +25,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from kuza.adapters.db.engine import Database
 from kuza.domain.errors import NotFound
 from kuza.domain.money import Money
+from kuza.domain.stability import StabilityGrade
+from kuza.web import stability_text
 from kuza.web.api import API_PREFIX, create_api
 from kuza.web.deps import LoginRequired, WebConfig, current_user, render, verify_csrf
 from kuza.web.error_language import ErrorLanguage
@@ -108,6 +110,17 @@ def record(ctx: jinja2.runtime.Context, value: str) -> str:
     return format_record(value, ctx.get("locale", DEFAULT))
 
 
+@jinja2.pass_context
+def stability_reasons(ctx: jinja2.runtime.Context, value: StabilityGrade) -> list[str]:
+    """A stability grade's reasons, then its verdict, as sentences in the page's language."""
+    return stability_text.reasons(value, ctx.get("locale", DEFAULT))
+
+
+@jinja2.pass_context
+def stability_score(ctx: jinja2.runtime.Context, value: StabilityGrade) -> str:
+    return stability_text.score(value.score, ctx.get("locale", DEFAULT))
+
+
 def _templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -121,6 +134,8 @@ def _templates() -> Jinja2Templates:
     env.filters["number"] = number
     env.filters["word"] = word
     env.filters["record"] = record
+    env.filters["stability_reasons"] = stability_reasons
+    env.filters["stability_score"] = stability_score
     return Jinja2Templates(env=env)
 
 

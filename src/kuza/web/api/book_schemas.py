@@ -67,12 +67,28 @@ class CloseDayRunsPublic(BaseModel):
     items: list[CloseDayRunPublic] = Field(description="The latest runs, latest date first")
 
 
+class LedgerFindingPublic(BaseModel):
+    kind: str = Field(
+        description="unbalanced_entry, drifted_balance, empty_entry, broken_reversal, "
+        "meeting_cash, share_out, loan_receivable or accrued_interest"
+    )
+    values: dict[str, int | str | None] = Field(
+        description="What the sentence names: ids, amounts in minor units, codes, dates"
+    )
+    message: str = Field(description="The sentence, in the caller's language")
+
+
 class LedgerCheckPublic(BaseModel):
     clean: bool
     entries: int
     lines: int
     accounts: int
-    findings: list[str] = Field(description="Each problem found, as a sentence (English)")
+    findings: list[str] = Field(
+        description="Each problem found, as a sentence in the caller's language"
+    )
+    details: list[LedgerFindingPublic] = Field(
+        description="The same problems, in the same order, as a kind and its values"
+    )
 
 
 class ShareOutSummaryPublic(BaseModel):

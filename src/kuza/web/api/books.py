@@ -18,6 +18,7 @@ from kuza.web.api.book_schemas import (
     CloseDayRunsPublic,
     FundMovePublic,
     LedgerCheckPublic,
+    LedgerFindingPublic,
     LoanFundDepositCreate,
     LoanFundDepositPublic,
     LoanFundPublic,
@@ -156,14 +157,20 @@ def close_day_runs(user: BookKeeper, cfg: Config) -> CloseDayRunsPublic:
 @router.get("/ledger/check", response_model=LedgerCheckPublic, responses=READ)
 def ledger_check(user: WholeBook, cfg: Config) -> LedgerCheckPublic:
     """``kuza ledger check`` over HTTP: every entry balances, every stored balance equals
-    its lines, and the meetings, share-outs, loans and accruals agree with the ledger."""
+    its lines, and the meetings, share-outs, loans and accruals agree with the ledger.
+    Each finding is a sentence in the caller's language and, in ``details``, its kind and
+    values."""
     found = books.check_ledger(cfg.db)
     return LedgerCheckPublic(
         clean=found.clean,
         entries=found.entries,
         lines=found.lines,
         accounts=found.accounts,
-        findings=found.findings,
+        findings=[f.message for f in found.findings],
+        details=[
+            LedgerFindingPublic(kind=f.kind.value, values=dict(f.values), message=f.message)
+            for f in found.findings
+        ],
     )
 
 

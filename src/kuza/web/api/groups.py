@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from kuza.domain.access import Role
 from kuza.domain.errors import DomainError
@@ -24,8 +24,9 @@ from kuza.web.api.schemas import (
     error_responses,
     money,
 )
-from kuza.web.deps import Config
+from kuza.web.deps import Config, api_locale_of
 from kuza.web.i18n import N_
+from kuza.web.stability_text import label, reason, verdict
 
 router = APIRouter(tags=["groups"])
 DENIED = error_responses(401, 403)
@@ -105,36 +106,50 @@ def read_group(group_id: GroupPath, user: GroupReader, cfg: Config) -> GroupPubl
     responses=error_responses(401, 403, 404, 422),
 )
 def read_stability(
+    request: Request,
     group_id: GroupPath,
     user: GroupReader,
     cfg: Config,
     as_of: Annotated[date | None, Query(description="Grade as of this day (default today)")] = None,
 ) -> StabilityPublic:
     """The stability grade over the group's last scheduled meetings (the gate to Stage
-    2), with the programme's weights and minimums; 422 before its first meeting."""
+    2), with the programme's weights and minimums; 422 before its first meeting. The
+    components' values, and their reasons in the caller's language as the page words
+    them."""
     check_group(cfg, user, group_id)
     day = as_of or cfg.today()
     if day > cfg.today():
         raise DomainError(N_("Grade as of today or an earlier day."), field="as_of")
     g = grade_group(cfg.db, group_id, day, programme_id=user.programme_id)
+    locale = api_locale_of(request)
+    components = [
+        ComponentPublic(
+            component=c.component.value,
+            label=label(c.component, locale),
+            ratio=None if c.ratio is None else str(c.ratio),
+            percent=None if c.percent is None else str(c.percent),
+            weight=str(c.weight),
+            minimum=None if c.minimum is None else str(c.minimum),
+            below_minimum=c.below_minimum,
+            note=None if c.note is None else c.note.value,
+            reason=reason(c, g, locale),
+        )
+        for c in g.components
+    ]
+    said = verdict(g, locale)
     return StabilityPublic(
         group_id=group_id,
         as_of=day,
         grade=g.grade.value,
         score=str(g.score),
+        pass_mark=str(g.pass_mark),
         passed=g.passed,
+        below_minimum=[c.component.value for c in g.below_minimum],
+        posting_days=g.posting_days,
         window_start=g.inputs.window_start,
         window_end=g.inputs.window_end,
         meetings_scheduled=g.inputs.meetings_scheduled,
-        components=[
-            ComponentPublic(
-                component=c.component.value,
-                ratio=None if c.ratio is None else str(c.ratio),
-                weight=str(c.weight),
-                minimum=None if c.minimum is None else str(c.minimum),
-                below_minimum=c.below_minimum,
-            )
-            for c in g.components
-        ],
-        reasons=list(g.reasons),
+        components=components,
+        verdict=said,
+        reasons=[*(c.reason for c in components), said],
     )

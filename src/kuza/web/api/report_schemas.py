@@ -51,11 +51,22 @@ class PortfoliosPublic(BaseModel):
 
 
 class ComponentPublic(BaseModel):
-    component: str
+    component: str = Field(
+        description="meetings, attendance, savings, lending, repayment or bookkeeping"
+    )
+    label: str = Field(description="The component's name, in the caller's language")
     ratio: str | None = Field(description="0-1; null: not applicable, its weight shared")
-    weight: str
-    minimum: str | None
+    percent: str | None = Field(
+        description='The ratio as shown: a whole percent rounded down ("62"); null: n/a'
+    )
+    weight: str = Field(description="Its points in the score")
+    minimum: str | None = Field(description="0-1; null: no minimum")
     below_minimum: bool
+    note: str | None = Field(
+        description="no_instalment_due (repayment does not apply yet), no_internal_loans "
+        "(lending is 0: nothing lent yet), else null"
+    )
+    reason: str = Field(description="The component as a sentence, in the caller's language")
 
 
 class StabilityPublic(BaseModel):
@@ -63,9 +74,17 @@ class StabilityPublic(BaseModel):
     as_of: date
     grade: str = Field(description="A, B or C")
     score: str = Field(description="0-100")
+    pass_mark: str = Field(
+        description="The score that passes, if no component is below its minimum"
+    )
     passed: bool = Field(description="Ready to graduate (the gate to Stage 2)")
+    below_minimum: list[str] = Field(description="The components below their minimum")
+    posting_days: int = Field(description="Bookkeeping: meetings posted within this many days")
     window_start: date
     window_end: date
     meetings_scheduled: int
     components: list[ComponentPublic]
-    reasons: list[str] = Field(description="One per component, then the verdict (English)")
+    verdict: str = Field(description="Score against the pass mark, in the caller's language")
+    reasons: list[str] = Field(
+        description="Each component's reason, then the verdict, in the caller's language"
+    )
