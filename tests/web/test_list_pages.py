@@ -4,17 +4,24 @@ the user's scope: a programme has tens of thousands of groups, an agent sees her
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 
 from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import pending_action
 from kuza.domain.access import Role
 from kuza.domain.calendar import Frequency
-from kuza.services import groups, users
+from kuza.domain.groups import Sex
+from kuza.domain.markets import PartnerKind
+from kuza.domain.visits import ReferralKind
+from kuza.services import costs, enterprises, groups, markets, programmes, users, visits
+from kuza.services.enterprises import NewEnterprise
 from kuza.web.deps import PAGE_SIZE
 from tests.factories import FORMED
-from tests.web.conftest import PASSWORD, Org, csrf_of, login
+from tests.web.conftest import PASSWORD, TODAY, Org, csrf_of, login
 
 pytestmark = pytest.mark.storage
 
@@ -106,3 +113,133 @@ def test_accounts_page_is_paged_and_a_row_form_keeps_its_page(
     )
     assert bad.status_code == 422 and "Page 2 of 2" in bad.text
     assert 'role="alert">Choose active or not.</p>' in bad.text  # beside the row, on page 2
+
+
+def _enterprises(db: Database, org: Org) -> tuple[set[str], str]:
+    """51 enterprises of a member of agent A's group; one of a member of agent B's."""
+    pid = org.world.programme_id
+    owner = org.world.member_ids[0]
+    mine = {
+        str(
+            enterprises.register_enterprise(
+                db, pid, NewEnterprise(f"Duka {i:03}", [owner], "retail", TODAY)
+            )
+        )
+        for i in range(PAGE_SIZE + 1)
+    }
+    other = groups.enrol_member(
+        db,
+        org.other_group_id,
+        groups.NewMember("Other", Sex.FEMALE, household_size=2, literate=True),
+        FORMED,
+    )
+    hidden = enterprises.register_enterprise(
+        db, pid, NewEnterprise("Hidden", [other], "retail", TODAY)
+    )
+    return mine, str(hidden)
+
+
+def _approvals(db: Database, org: Org) -> tuple[set[str], str]:
+    """51 share-outs waiting on agent A's group; one on agent B's."""
+
+    def waiting(group_id: int) -> str:
+        with db.transaction() as conn:
+            return str(
+                conn.execute(
+                    insert(pending_action)
+                    .values(
+                        programme_id=org.world.programme_id,
+                        kind="share_out",
+                        group_id=group_id,
+                        payload={"group_id": group_id, "on": TODAY.isoformat()},
+                        reason="",
+                        status="pending",
+                        made_by="agent",
+                        made_at=datetime(2026, 2, 2, 9, tzinfo=UTC),
+                    )
+                    .returning(pending_action.c.id)
+                ).scalar_one()
+            )
+
+    return {waiting(org.world.group_id) for _ in range(PAGE_SIZE + 1)}, waiting(org.other_group_id)
+
+
+def _referrals(db: Database, org: Org) -> tuple[set[str], str]:
+    """51 open referrals of a member of agent A's group; one of agent B's."""
+    pid = org.world.programme_id
+    mid = org.world.member_ids[0]
+    for i in range(PAGE_SIZE + 1):
+        visits.refer(db, pid, mid, ReferralKind.HEALTH, f"Clinic {i:03}", TODAY)
+    other = groups.enrol_member(
+        db,
+        org.other_group_id,
+        groups.NewMember("Other", Sex.FEMALE, household_size=2, literate=True),
+        FORMED,
+    )
+    visits.refer(db, pid, other, ReferralKind.HEALTH, "Clinic 999", TODAY)
+    return {f"{i:03}" for i in range(PAGE_SIZE + 1)}, "999"
+
+
+def _partners(db: Database, org: Org) -> tuple[set[str], str]:
+    """51 partners of the programme; one of another programme."""
+    for i in range(PAGE_SIZE + 1):
+        markets.add_partner(db, org.world.programme_id, f"Buyer {i:03}", PartnerKind.BUYER)
+    other = programmes.create_programme(db, "XX", "Other", "KE", "KES")
+    markets.add_partner(db, other, "Buyer 999", PartnerKind.BUYER)
+    return {f"{i:03}" for i in range(PAGE_SIZE + 1)}, "999"
+
+
+def _costs(db: Database, org: Org) -> tuple[set[str], str]:
+    """51 costs of the programme; one of another programme."""
+    head = "reference,stage,category,period_start,period_end,amount\n"
+    rows = "".join(f"V{i:03},1,staff,2026-01-01,2026-01-31,10.00\n" for i in range(PAGE_SIZE + 1))
+    costs.import_costs_csv(db, org.world.programme_id, head + rows)
+    other = programmes.create_programme(db, "XX", "Other", "KE", "KES")
+    costs.import_costs_csv(db, other, head + "V999,1,staff,2026-01-01,2026-01-31,10.00\n")
+    return {f"{i:03}" for i in range(PAGE_SIZE + 1)}, "999"
+
+
+LISTS = {  # path: (rows and the one out of scope, what marks a row, who looks)
+    "/enterprises": (_enterprises, r'href="/enterprises/(\d+)"', "agent"),
+    "/approvals": (_approvals, r'id="action-(\d+)"', "agent"),
+    "/referrals": (_referrals, r">Clinic (\d{3})<", "agent"),
+    "/market-partners": (_partners, r">Buyer (\d{3})<", "agent"),
+    "/costs": (_costs, r">V(\d{3})<", "finance"),
+}
+
+
+@pytest.mark.parametrize("path", list(LISTS))
+def test_capped_lists_are_paged_and_scoped(
+    client: TestClient, org: Org, db: Database, path: str
+) -> None:
+    """51 rows in scope are two pages, every row on one of them; the row out of the
+    user's scope (another agent's group, another programme) on neither."""
+    make, mark, who = LISTS[path]
+    if who == "finance":
+        users.create_user(
+            db,
+            users.NewUser("finance", Role.FINANCE, PASSWORD, programme_id=org.world.programme_id),
+        )
+    mine, hidden = make(db, org)
+    login(client, who)
+    first, second = client.get(path), client.get(f"{path}?page=2")
+    assert first.status_code == second.status_code == 200
+    one, two = re.findall(mark, first.text), re.findall(mark, second.text)
+    assert len(one) == PAGE_SIZE and len(two) == 1
+    assert set(one) | set(two) == mine and hidden not in one + two
+    assert "Page 1 of 2" in first.text and "Page 2 of 2" in second.text
+    assert client.get(f"{path}?page=0").status_code == 422
+
+
+@pytest.mark.parametrize("path", ["/costs", "/market-partners"])
+def test_an_admins_page_links_keep_the_programme(
+    client: TestClient, org: Org, db: Database, path: str
+) -> None:
+    make, mark, _who = LISTS[path]
+    make(db, org)
+    pid = org.world.programme_id
+    login(client, "admin")
+    first = client.get(f"{path}?programme={pid}").text
+    assert f'href="{path}?programme={pid}&amp;page=2"' in first
+    second = client.get(f"{path}?programme={pid}&page=2").text
+    assert len(re.findall(mark, second)) == 1 and "999" not in second
