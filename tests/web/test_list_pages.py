@@ -17,7 +17,7 @@ from kuza.domain.calendar import Frequency
 from kuza.domain.groups import Sex
 from kuza.domain.markets import PartnerKind
 from kuza.domain.visits import ReferralKind
-from kuza.services import costs, enterprises, groups, markets, programmes, users, visits
+from kuza.services import books, costs, enterprises, groups, markets, programmes, users, visits
 from kuza.services.enterprises import NewEnterprise
 from kuza.web.deps import PAGE_SIZE
 from tests.factories import FORMED
@@ -243,3 +243,19 @@ def test_an_admins_page_links_keep_the_programme(
     assert f'href="{path}?programme={pid}&amp;page=2"' in first
     second = client.get(f"{path}?programme={pid}&page=2").text
     assert len(re.findall(mark, second)) == 1 and "999" not in second
+
+
+def test_the_loan_funds_movements_are_paged(client: TestClient, org: Org, db: Database) -> None:
+    """21 deposits: the latest 20 on the first page, the first one (7) alone on the
+    second; another programme's fund (999) on neither."""
+    pid = org.world.programme_id
+    for i in range(21):
+        books.deposit_to_loan_fund(db, pid, "7" if i == 0 else "10", TODAY, f"S{i}", "admin", TODAY)
+    other = programmes.create_programme(db, "XX", "Other", "KE", "KES")
+    books.deposit_to_loan_fund(db, other, "999", TODAY, "S999", "admin", TODAY)
+    users.create_user(db, users.NewUser("finance", Role.FINANCE, PASSWORD, programme_id=pid))
+    login(client, "finance")
+    first, second = client.get("/books").text, client.get("/books?page=2").text
+    amounts = re.compile(r'data-label="Amount" class="num">([\d.,]+) KES<')
+    assert amounts.findall(first) == ["10.00"] * 20 and amounts.findall(second) == ["7.00"]
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
