@@ -592,6 +592,12 @@ API = [
     Route("POST /api/v1/meetings", _api_meeting, (OK, 403, OK, OK, 403, 403), 401),
     Route("POST /api/v1/meeting-batches", _api_meeting_batch, (OK, 403, OK, OK, 403, 403), 401),
     Route(
+        "GET /api/v1/members/{id}",
+        _get("/api/v1/members/{m}"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
         "GET /api/v1/members/{id}/passbook",
         _get("/api/v1/members/{m}/passbook"),
         (OK, OK, OK, OK, OK, 403),

@@ -107,15 +107,6 @@ def _user_row(r: Any) -> UserRow:
     )
 
 
-def user_list(db: Database, programme_id: int | None = None) -> list[UserRow]:
-    """Every account (admin), or the accounts of one programme."""
-    query = select(user_account).order_by(user_account.c.username)
-    if programme_id is not None:
-        query = query.where(user_account.c.programme_id == programme_id)
-    with db.read() as conn:
-        return [_user_row(r) for r in conn.execute(query)]
-
-
 def user_page(db: Database, limit: int, offset: int = 0) -> tuple[list[UserRow], int]:
     """A page of every account by username (ties by id), and how many there are."""
     query = select(user_account).order_by(user_account.c.username, user_account.c.id)

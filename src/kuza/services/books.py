@@ -98,16 +98,22 @@ class CloseDayRun:
     ran_by: str
 
 
-def close_day_runs(db: Database, limit: int = 10) -> list[CloseDayRun]:
-    """The latest close-of-day runs, the latest date first."""
+def close_day_runs(db: Database, limit: int = 10, offset: int = 0) -> list[CloseDayRun]:
+    """A page of the close-of-day runs, the latest date first."""
     c = close_day_run.c
     with db.read() as conn:
         rows = conn.execute(
             select(c.run_on, c.loans, c.penalties_charged, c.ran_at, c.ran_by)
             .order_by(c.run_on.desc())
             .limit(limit)
+            .offset(offset)
         ).all()
     return [CloseDayRun(r.run_on, r.loans, r.penalties_charged, r.ran_at, r.ran_by) for r in rows]
+
+
+def close_day_run_count(db: Database) -> int:
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(close_day_run)).scalar_one())
 
 
 def run_close_day(db: Database, day: date, actor: str, today: date) -> CloseDayResult:

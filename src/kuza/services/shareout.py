@@ -299,6 +299,7 @@ def share_outs_of_group(db: Database, group_id: int) -> list[ShareOutSummary]:
     with db.read() as conn:
         counted = (
             select(share_out_line.c.share_out_id, func.count().label("members"))
+            .where(share_out_line.c.share_out_id.in_(select(s.id).where(s.group_id == group_id)))
             .group_by(share_out_line.c.share_out_id)
             .subquery()
         )

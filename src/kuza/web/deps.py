@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
@@ -86,6 +86,15 @@ def visible_group(group_id: int, user: CurrentUser, cfg: Config) -> int:
 # A row id in a URL: positive and within PostgreSQL's integer, so a huge one is a 422.
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 GroupId = Annotated[int, Depends(visible_group)]
+
+# A list page's ``?page=`` (from 1) and how many rows a page shows.
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+PAGE_SIZE = 50
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    """Pages of ``size`` rows for ``total`` rows; an empty list is one (empty) page."""
+    return max(1, (total + size - 1) // size)
 
 
 def locale_of(request: Request) -> str:

@@ -63,8 +63,8 @@ class CloseDayRunPublic(BaseModel):
     ran_by: str
 
 
-class CloseDayRunsPublic(BaseModel):
-    items: list[CloseDayRunPublic] = Field(description="The latest runs, latest date first")
+class CloseDayRunsPublic(Page):
+    items: list[CloseDayRunPublic] = Field(description="The runs, latest date first")
 
 
 class LedgerFindingPublic(BaseModel):
@@ -101,7 +101,7 @@ class ShareOutSummaryPublic(BaseModel):
     members: int
 
 
-class ShareOutsPublic(BaseModel):
+class ShareOutsPublic(Page):
     group_id: int
     items: list[ShareOutSummaryPublic]
 

@@ -138,9 +138,14 @@ def close_day(
 
 
 @router.get("/close-days", response_model=CloseDayRunsPublic, responses=READ)
-def close_day_runs(user: BookKeeper, cfg: Config) -> CloseDayRunsPublic:
-    """The latest close-of-day runs (the whole book's), latest date first."""
+def close_day_runs(
+    user: BookKeeper, cfg: Config, limit: Limit = 50, offset: Offset = 0
+) -> CloseDayRunsPublic:
+    """The close-of-day runs (the whole book's), latest date first, paged."""
     return CloseDayRunsPublic(
+        total=books.close_day_run_count(cfg.db),
+        limit=limit,
+        offset=offset,
         items=[
             CloseDayRunPublic(
                 on=r.run_on,
@@ -149,8 +154,8 @@ def close_day_runs(user: BookKeeper, cfg: Config) -> CloseDayRunsPublic:
                 ran_at=r.ran_at,
                 ran_by=r.ran_by,
             )
-            for r in books.close_day_runs(cfg.db)
-        ]
+            for r in books.close_day_runs(cfg.db, limit, offset)
+        ],
     )
 
 
@@ -175,11 +180,17 @@ def ledger_check(user: WholeBook, cfg: Config) -> LedgerCheckPublic:
 
 
 @router.get("/groups/{group_id}/share-outs", response_model=ShareOutsPublic, responses=READ)
-def group_share_outs(group_id: IdPath, user: GroupReader, cfg: Config) -> ShareOutsPublic:
-    """The group's share-outs, the latest cycle first."""
+def group_share_outs(
+    group_id: IdPath, user: GroupReader, cfg: Config, limit: Limit = 50, offset: Offset = 0
+) -> ShareOutsPublic:
+    """The group's share-outs (one a cycle), the latest cycle first, paged."""
     check_group(cfg, user, group_id)
+    found = shareout.share_outs_of_group(cfg.db, group_id)
     return ShareOutsPublic(
         group_id=group_id,
+        total=len(found),
+        limit=limit,
+        offset=offset,
         items=[
             ShareOutSummaryPublic(
                 id=s.share_out_id,
@@ -190,7 +201,7 @@ def group_share_outs(group_id: IdPath, user: GroupReader, cfg: Config) -> ShareO
                 currency=s.fund.currency,
                 members=s.members,
             )
-            for s in shareout.share_outs_of_group(cfg.db, group_id)
+            for s in found[offset : offset + limit]
         ],
     )
 

@@ -96,10 +96,14 @@ def list_loans(
     user: GroupReader,
     cfg: Config,
     status: Annotated[LoanStatus | None, Query()] = None,
+    member_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="Only this member's loans")
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> LoansPublic:
-    rows, total = loan_list(cfg.db, scope(cfg.db, user), status, None, limit, offset)
+    """Loans in scope, newest application first (a member's, as her page lists them)."""
+    rows, total = loan_list(cfg.db, scope(cfg.db, user), status, member_id, limit, offset)
     return LoansPublic(total=total, limit=limit, offset=offset, items=[_summary(r) for r in rows])
 
 

@@ -82,6 +82,31 @@ class MemberPublic(BaseModel):
     joined_on: date
 
 
+class MembershipPublic(BaseModel):
+    group_id: int
+    group: str
+    joined_on: date
+    left_on: date | None
+    savings: str = Field(description="Compulsory savings held for her in this group")
+    voluntary: str
+    currency: str
+
+
+class MemberDetailPublic(BaseModel):
+    id: int
+    name: str
+    sex: str
+    birth_year: int | None
+    household_size: int
+    literate: bool
+    phone: str
+    consent_on: date | None
+    memberships: list[MembershipPublic] = Field(
+        description="Her memberships of the groups the caller sees, oldest first"
+    )
+    passbook_balance: str | None = Field(description="Null when she is in no group today")
+
+
 class OfficerPublic(BaseModel):
     role: str
     member_id: int

@@ -14,7 +14,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from kuza.domain.access import Principal, Role
 from kuza.domain.errors import DomainError, NotFound
 from kuza.services import admin, users
-from kuza.web.deps import Config, CurrentUser, Form, IdPath, render, tr
+from kuza.web.deps import (
+    PAGE_SIZE,
+    Config,
+    CurrentUser,
+    Form,
+    IdPath,
+    PageNo,
+    page_count,
+    render,
+    tr,
+)
 from kuza.web.i18n import N_
 from kuza.web.routes.admin import form_error
 
@@ -43,9 +53,13 @@ def _users_page(
     typed: Mapping[str, Any] | None = None,
     error: Mapping[str, str | None] | None = None,
     status: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
+    rows, total = admin.user_page(cfg.db, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     context = _choices(cfg) | {
-        "rows": admin.user_list(cfg.db),
+        "rows": rows,
+        "page": page,
+        "pages": page_count(total),
         "typed": defaultdict(str, typed or {}),
         "error": error,
     }
@@ -53,9 +67,16 @@ def _users_page(
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def users_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
+def users_page(request: Request, user: CurrentUser, cfg: Config, page: PageNo = 1) -> HTMLResponse:
+    """A page of the accounts by username (a country has thousands of field agents)."""
     _admin_only(user)
-    return _users_page(request, cfg)
+    return _users_page(request, cfg, page=page)
+
+
+def _page_of(data: Form) -> int:
+    """The list page a row's form was sent from (1 when absent or odd)."""
+    raw = str(data.get("page") or "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 100_000 else 1
 
 
 def _optional_id(raw: object, field: str) -> int | None:
@@ -147,12 +168,13 @@ def user_active(
     except NotFound:
         raise  # an absent account is 404, like any absent page
     except DomainError as exc:
-        return _users_page(request, cfg, None, form_error(exc, f"user-{user_id}"), 422)
+        error = form_error(exc, f"user-{user_id}")
+        return _users_page(request, cfg, None, error, 422, _page_of(data))
     message = (
         N_("Account %(name)s reactivated.") if raw == "1" else N_("Account %(name)s deactivated.")
     )
     request.session["flash"] = tr(request)(message, name=name)
-    return RedirectResponse("/admin/users", status_code=303)
+    return RedirectResponse(f"/admin/users?page={_page_of(data)}", status_code=303)
 
 
 # ---- one account ------------------------------------------------------------------------

@@ -13,7 +13,17 @@ from kuza.domain.access import Principal, sees_group_pages
 from kuza.domain.approvals import PendingKind, may_check, may_submit
 from kuza.domain.errors import DomainError
 from kuza.services import approvals, users
-from kuza.web.deps import Config, CurrentUser, Form, GroupId, render, tr
+from kuza.web.deps import (
+    PAGE_SIZE,
+    Config,
+    CurrentUser,
+    Form,
+    GroupId,
+    PageNo,
+    page_count,
+    render,
+    tr,
+)
 from kuza.web.form_fields import typed
 from kuza.web.i18n import N_
 from kuza.web.loan_forms import FormState, day, failed, scope
@@ -35,18 +45,25 @@ ActionId = Annotated[int, Depends(visible_action)]
 
 
 def _page(
-    request: Request, cfg: Config, form: FormState | None = None, status: int = 200
+    request: Request,
+    cfg: Config,
+    form: FormState | None = None,
+    status: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
     user: Principal = request.state.user
     if not sees_group_pages(user):
         raise HTTPException(404, N_("No such page."))
-    rows, total = approvals.actions(cfg.db, scope(cfg.db, user), limit=200)
+    offset = (page - 1) * PAGE_SIZE
+    rows, total = approvals.actions(cfg.db, scope(cfg.db, user), limit=PAGE_SIZE, offset=offset)
     form = form or FormState("")
     listed = any(form.name == f"action-{a.id}" for a in rows)
     context = {
         "error_at_top": form.message if not listed else "",
         "actions": rows,
         "total": total,
+        "page": page,
+        "pages": page_count(total),
         "may_check": may_check(user.role),
         "form": form,
     }
@@ -54,8 +71,8 @@ def _page(
 
 
 @router.get("/approvals", response_class=HTMLResponse)
-def approvals_page(request: Request, cfg: Config) -> HTMLResponse:
-    return _page(request, cfg)
+def approvals_page(request: Request, cfg: Config, page: PageNo = 1) -> HTMLResponse:
+    return _page(request, cfg, page=page)
 
 
 def _checker(user: Principal) -> None:

@@ -19,7 +19,17 @@ from kuza.domain.access import (
 )
 from kuza.domain.errors import DomainError
 from kuza.services import admin, books, shareout, users
-from kuza.web.deps import Config, CurrentUser, Form, IdPath, programme_or_404, render, tr
+from kuza.web.deps import (
+    Config,
+    CurrentUser,
+    Form,
+    IdPath,
+    PageNo,
+    page_count,
+    programme_or_404,
+    render,
+    tr,
+)
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 
@@ -49,11 +59,16 @@ def _page(
     error: Mapping[str, str | None] | None = None,
     check: books.LedgerCheck | None = None,
     status: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
+    fund = books.loan_fund(cfg.db, programme_id, MOVES, (page - 1) * MOVES)
     context: dict[str, Any] = {
         "programme_id": programme_id,
         "programmes": admin.programme_list(cfg.db) if user.role is Role.ADMIN else [],
-        "fund": books.loan_fund(cfg.db, programme_id, MOVES),
+        "fund": fund,
+        "page": page,
+        "pages": page_count(fund.move_count, MOVES),
+        "query": {"programme": programme_id} if user.role is Role.ADMIN else {},
         "runs": books.close_day_runs(cfg.db),
         "whole_book": may_run_the_whole_book(user),
         "typed": dict(typed or {}),
@@ -70,11 +85,12 @@ def books_page(
     user: CurrentUser,
     cfg: Config,
     programme: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    page: PageNo = 1,
 ) -> HTMLResponse:
+    """The loan fund with a page of its cash movements (latest first), the close-day runs."""
     _keeper(user)
-    return _page(
-        request, cfg, user, programme_or_404(user, str(programme) if programme else None, cfg)
-    )
+    pid = programme_or_404(user, str(programme) if programme else None, cfg)
+    return _page(request, cfg, user, pid, page=page)
 
 
 def _done(request: Request, programme_id: int, message: str) -> Response:

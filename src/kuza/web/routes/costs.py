@@ -32,7 +32,9 @@ from kuza.web.deps import (
     Config,
     CurrentUser,
     Form,
+    PageNo,
     chosen_programme,
+    page_count,
     programme_or_404,
     render,
     tr,
@@ -69,15 +71,20 @@ def _page(
     error: Mapping[str, str | None] | None = None,
     rows: Sequence[tuple[int, DomainError]] = (),
     status: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
     pid = programme_id
     if pid is None:
         pid = chosen_programme(user, None, cfg) if user.role is Role.ADMIN else user.programme_id
+    total = costs.cost_total(cfg.db, pid) if pid else 0
     context = {
         "programme_id": pid,
         "programmes": admin.programme_list(cfg.db) if user.role is Role.ADMIN else [],
-        "costs": costs.cost_list(cfg.db, pid, PAGE) if pid else [],
-        "total": costs.cost_total(cfg.db, pid) if pid else 0,
+        "costs": costs.cost_list(cfg.db, pid, PAGE, (page - 1) * PAGE) if pid else [],
+        "total": total,
+        "page": page,
+        "pages": page_count(total, PAGE),
+        "query": {"programme": pid} if user.role is Role.ADMIN and pid else {},
         "stages": [s.value for s in Stage],
         "stage_names": STAGE_NAMES,
         "categories": [c.value for c in CostCategory],
@@ -96,11 +103,11 @@ def costs_page(
     user: CurrentUser,
     cfg: Config,
     programme: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    page: PageNo = 1,
 ) -> HTMLResponse:
     _keeper(user)
-    return _page(
-        request, cfg, user, programme_or_404(user, str(programme) if programme else None, cfg)
-    )
+    pid = programme_or_404(user, str(programme) if programme else None, cfg)
+    return _page(request, cfg, user, pid, page=page)
 
 
 def _done(request: Request, programme_id: int, message: str) -> Response:

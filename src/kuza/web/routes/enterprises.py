@@ -19,11 +19,22 @@ from kuza.services.enterprise_views import (
     enterprise_list,
     enterprise_of_event,
     enterprise_of_job,
+    enterprise_total,
     enterprise_view,
 )
 from kuza.services.market_views import programme_value_chains
 from kuza.services.visits import programme_of_member
-from kuza.web.deps import Config, CurrentUser, Form, IdPath, render, tr
+from kuza.web.deps import (
+    PAGE_SIZE,
+    Config,
+    CurrentUser,
+    Form,
+    IdPath,
+    PageNo,
+    page_count,
+    render,
+    tr,
+)
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 
@@ -47,12 +58,15 @@ def _list_page(
     form: Mapping[str, str],
     error: Mapping[str, str | None] | None = None,
     status: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
-    """The list, and for a recorder the registration form (the sectors and value chains
+    """A page of the list, and for a recorder the registration form (the sectors and value chains
     of her programme; an admin's are the default sectors and any chain code)."""
     pid = user.programme_id
     context = {
-        "rows": enterprise_list(cfg.db, user),
+        "rows": enterprise_list(cfg.db, user, PAGE_SIZE, (page - 1) * PAGE_SIZE),
+        "page": page,
+        "pages": page_count(enterprise_total(cfg.db, user)),
         "may_record": may_record_meetings(user),
         "form": form,
         "error": error,
@@ -65,12 +79,12 @@ def _list_page(
 
 @router.get("/enterprises", response_class=HTMLResponse)
 def enterprises_page(
-    request: Request, user: CurrentUser, cfg: Config, owner: int | None = None
+    request: Request, user: CurrentUser, cfg: Config, owner: int | None = None, page: PageNo = 1
 ) -> HTMLResponse:
     if not sees_group_pages(user):
         raise HTTPException(404, N_("No such page."))
     form = {"owners": str(owner) if owner else ""}
-    return _list_page(request, cfg, user, form)
+    return _list_page(request, cfg, user, form, page=page)
 
 
 def _owner_ids(raw: str, cfg: Config, user: Principal) -> list[int]:

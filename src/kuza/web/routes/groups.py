@@ -7,12 +7,21 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from kuza.domain.access import Principal, may_record_meetings, sees_group_pages
+from kuza.domain.access import Principal, Role, may_record_meetings, sees_group_pages
 from kuza.domain.approvals import PendingKind, may_apply_for_loans, may_submit
 from kuza.services import shareout, users
 from kuza.services.stability import grade_group
-from kuza.services.views import group_list, group_view
-from kuza.web.deps import Config, CurrentUser, GroupId, WebConfig, render
+from kuza.services.views import group_list, group_total, group_view
+from kuza.web.deps import (
+    PAGE_SIZE,
+    Config,
+    CurrentUser,
+    GroupId,
+    PageNo,
+    WebConfig,
+    page_count,
+    render,
+)
 from kuza.web.i18n import N_
 from kuza.web.market_forms import market_section
 
@@ -32,11 +41,14 @@ def home(request: Request, user: CurrentUser) -> HTMLResponse | RedirectResponse
 
 
 @router.get("/groups", response_class=HTMLResponse)
-def groups_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
+def groups_page(request: Request, user: CurrentUser, cfg: Config, page: PageNo = 1) -> HTMLResponse:
+    """A page of the groups she sees (a country's programme has tens of thousands)."""
     _no_group_pages(user)
-    visible = users.visible_group_ids(cfg.db, user)
-    rows = group_list(cfg.db, user.programme_id, only=visible)
-    return render(request, "groups.html", {"groups": rows})
+    only = None if user.role is Role.ADMIN else users.visible_group_ids(cfg.db, user)
+    total = group_total(cfg.db, user.programme_id, only)
+    rows = group_list(cfg.db, user.programme_id, only, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    context = {"groups": rows, "total": total, "page": page, "pages": page_count(total)}
+    return render(request, "groups.html", context)
 
 
 def group_context(cfg: WebConfig, user: Principal, group_id: int) -> dict[str, Any]:

@@ -27,7 +27,19 @@ from kuza.services.market_views import (
 )
 from kuza.services.views import group_view
 from kuza.web import form_fields
-from kuza.web.deps import Config, CurrentUser, Form, GroupId, IdPath, WebConfig, render, tr
+from kuza.web.deps import (
+    PAGE_SIZE,
+    Config,
+    CurrentUser,
+    Form,
+    GroupId,
+    IdPath,
+    PageNo,
+    WebConfig,
+    page_count,
+    render,
+    tr,
+)
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 from kuza.web.market_forms import market_section
@@ -215,11 +227,16 @@ def _partners_page(
     error: dict[str, str | None] | None = None,
     typed: dict[str, str] | None = None,
     status: int = 200,
+    page: int = 1,
 ) -> HTMLResponse:
-    rows, total = programme_partners(cfg.db, pid) if pid is not None else ([], 0)
+    offset = (page - 1) * PAGE_SIZE
+    rows, total = programme_partners(cfg.db, pid, PAGE_SIZE, offset) if pid else ([], 0)
     context = {
         "partners": rows,
         "total": total,
+        "page": page,
+        "pages": page_count(total),
+        "query": {"programme": pid} if user.role is Role.ADMIN and pid else {},
         "programme_id": pid,
         "programmes": programme_choices(cfg.db) if user.role is Role.ADMIN else [],
         "may_add": may_add_partners(user.role),
@@ -236,10 +253,12 @@ def partners_page(
     user: CurrentUser,
     cfg: Config,
     programme: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    page: PageNo = 1,
 ) -> HTMLResponse:
     if not sees_group_pages(user):
         raise HTTPException(404, N_("No such page."))
-    return _partners_page(request, cfg, user, _programme(cfg, user, programme))
+    pid = _programme(cfg, user, programme)
+    return _partners_page(request, cfg, user, pid, page=page)
 
 
 @router.post("/market-partners", response_model=None)

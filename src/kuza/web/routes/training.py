@@ -15,8 +15,18 @@ from kuza.domain.errors import DomainError
 from kuza.reports.dashboard import programme_choices
 from kuza.services import training, users
 from kuza.services.training_views import group_sessions, member_training
-from kuza.services.views import group_list, group_view
-from kuza.web.deps import Config, CurrentUser, Form, GroupId, render, tr
+from kuza.services.views import group_list, group_total, group_view
+from kuza.web.deps import (
+    PAGE_SIZE,
+    Config,
+    CurrentUser,
+    Form,
+    GroupId,
+    PageNo,
+    page_count,
+    render,
+    tr,
+)
 from kuza.web.i18n import N_
 
 router = APIRouter()
@@ -34,15 +44,26 @@ def training_catalogue(
     user: CurrentUser,
     cfg: Config,
     programme: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    page: PageNo = 1,
 ) -> HTMLResponse:
+    """The catalogue, and a page of the groups she sees (each links to its sessions)."""
     _reader(user)
     pid = user.programme_id
     if user.role is Role.ADMIN:
         choices = programme_choices(cfg.db)
         pid = programme or (choices[0][0] if choices else None)
     modules = training.catalogue(cfg.db, pid) if pid is not None else []
-    visible = group_list(cfg.db, pid, only=users.visible_group_ids(cfg.db, user))
-    return render(request, "training_catalogue.html", {"modules": modules, "groups": visible})
+    only = None if user.role is Role.ADMIN else users.visible_group_ids(cfg.db, user)
+    total = group_total(cfg.db, pid, only) if pid is not None else 0
+    visible = group_list(cfg.db, pid, only, PAGE_SIZE, (page - 1) * PAGE_SIZE) if pid else []
+    context = {
+        "modules": modules,
+        "groups": visible,
+        "page": page,
+        "pages": page_count(total),
+        "query": {"programme": pid} if user.role is Role.ADMIN and pid else {},
+    }
+    return render(request, "training_catalogue.html", context)
 
 
 def _group_page(

@@ -13,7 +13,18 @@ from kuza.domain.visits import ReferralKind, ReferralStatus
 from kuza.services import users, visits
 from kuza.services.visit_views import open_referrals, programme_scorecards, referral_member
 from kuza.web import form_fields
-from kuza.web.deps import Config, CurrentUser, Form, IdPath, WebConfig, render, tr
+from kuza.web.deps import (
+    PAGE_SIZE,
+    Config,
+    CurrentUser,
+    Form,
+    IdPath,
+    PageNo,
+    WebConfig,
+    page_count,
+    render,
+    tr,
+)
 from kuza.web.form_fields import day_field
 from kuza.web.i18n import N_
 from kuza.web.routes.members import MemberId, member_page_refused
@@ -126,11 +137,14 @@ def referral_follow_up(
 
 
 @router.get("/referrals", response_class=HTMLResponse)
-def referrals_page(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
+def referrals_page(
+    request: Request, user: CurrentUser, cfg: Config, page: PageNo = 1
+) -> HTMLResponse:
     if not sees_group_pages(user):
         raise HTTPException(404, N_("No such page."))
-    rows, total = open_referrals(cfg.db, user, limit=200)
-    return render(request, "referrals.html", {"rows": rows, "total": total})
+    rows, total = open_referrals(cfg.db, user, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    context = {"rows": rows, "total": total, "page": page, "pages": page_count(total)}
+    return render(request, "referrals.html", context)
 
 
 # Values shown through _() on these pages.
