@@ -127,7 +127,8 @@ def _page(
 ) -> HTMLResponse:
     """The enterprise; after a refusal, the refused form (its name) open with what was
     typed and the error on its field."""
-    error, values = None, {}
+    error: dict[str, str | None] | None = None
+    values: Mapping[str, str] = {}
     if refused is not None:
         form, exc, values = refused
         error = {"form": form, "field": exc.field, "message": exc.message}
