@@ -89,3 +89,10 @@ def test_the_login_page_follows_the_browser_until_chosen(client: TestClient, org
     form = {"csrf_token": csrf_of(page.text), "username": "agent", "password": "wrong"}
     r = client.post("/login", data=form, headers={"Accept-Language": "fr"})
     assert "nom d'utilisateur ou mot de passe incorrect" in r.text
+
+
+def test_text_for_files_sets_values_as_typed() -> None:
+    """A PDF is not HTML: names are printed as typed, not as HTML escapes."""
+    name = "N'Diaye & <Co>"
+    assert i18n.text_for("fr")("Group: %(group)s.", group=name) == f"Groupe : {name}."
+    assert "&amp;" in i18n.gettext_for("fr")("Group: %(group)s.", group=name)  # the pages'
