@@ -1,5 +1,6 @@
 """Logins the CLI's maker-checker commands name with ``--actor``: a branch manager
-(maker, and checker of loans), a finance officer (checker) and a donor (neither)."""
+(maker, and checker of loans), a finance officer (checker) and a donor (neither), all
+with the password :data:`PASSWORD`, which the tests give the CLI in ``KUZA_PASSWORD``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from kuza.domain.access import Role
 from kuza.services import users
 from tests.factories import World
 
+PASSWORD = "not-a-real-one"
+
 
 def make_logins(db: Database, w: World) -> None:
     for name, role, branch in (
@@ -15,5 +18,5 @@ def make_logins(db: Database, w: World) -> None:
         ("boss", Role.FINANCE, None),
         ("donor", Role.DONOR, None),
     ):
-        new = users.NewUser(name, role, "not-a-real-one", "", w.programme_id, branch)
+        new = users.NewUser(name, role, PASSWORD, "", w.programme_id, branch)
         users.create_user(db, new, weak_password_ok=True)

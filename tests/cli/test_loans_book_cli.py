@@ -8,11 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from kuza.adapters.db.engine import Database
+from kuza.adapters.db.schema import journal_entry, pending_action
 from kuza.cli.main import app
-from tests.cli.logins import make_logins
+from tests.cli.logins import PASSWORD, make_logins
 from tests.factories import FORMED, sheet
 from tests.loan_world import LoanWorld
 from tests.loan_world import make_loan_world as _make_loan_world
@@ -24,6 +26,7 @@ runner = CliRunner()
 def env_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("KUZA_DATABASE_URL", url)
+    monkeypatch.setenv("KUZA_PASSWORD", PASSWORD)
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     return Database(url)
 
@@ -53,7 +56,7 @@ def test_loan_lifecycle_through_the_cli(env_db: Database) -> None:
     )
     approve = ("loan", "approve", "1", "--on", "2026-02-01", "--actor")
     assert "maker-checker" in fails(*approve, "manager")  # who applied
-    assert "no active login 'treasurer'" in fails(*approve, "treasurer")
+    assert "wrong login or password for --actor 'treasurer'" in fails(*approve, "treasurer")
     assert "field: role" in fails(*approve, "donor")
     assert "--actor" in fails("loan", "approve", "1")  # required
     assert "approved" in run(*approve, "boss")
@@ -226,3 +229,63 @@ def test_funding_the_loan_fund_refuses_a_later_day_and_a_reused_reference(
     again = fails("loan", "fund", pid, "500", "slip-9", "--on", "2026-12-01")
     assert "slip-9" in again or "already" in again
     assert run("ledger", "check").startswith("✓")
+
+
+def _pending(db: Database) -> list[tuple[str, str, str | None]]:
+    with db.read() as conn:
+        rows = conn.execute(
+            select(
+                pending_action.c.kind, pending_action.c.status, pending_action.c.checked_by
+            ).order_by(pending_action.c.id)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def test_the_actor_proves_her_login_with_its_password(
+    env_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The maker's submit and the checker's decision each need the login's password:
+    from KUZA_PASSWORD or typed at the hidden prompt; wrong or missing, nothing moves."""
+    lw = make_loan_world(env_db)
+    g, m, p = str(lw.gid), str(lw.m(0)), str(lw.internal)
+    run("loan", "apply", g, m, p, "1000", "--on", "2026-02-01")
+    run("loan", "approve", "1", "--on", "2026-02-01", "--actor", "boss")
+    run("loan", "disburse", "1", "--on", "2026-02-01")
+    write_off = ["loan", "write-off", "1", "--reason", "left", "--on", "2026-09-01"]
+    entries = journal_entries(env_db)
+
+    monkeypatch.setenv("KUZA_PASSWORD", "guessed")
+    refused = fails(*write_off, "--actor", "manager")
+    assert "wrong login or password for --actor 'manager'" in refused and "field: actor" in refused
+    assert _pending(env_db) == []  # the maker's wrong password submits nothing
+
+    monkeypatch.delenv("KUZA_PASSWORD")
+    typed = runner.invoke(app, [*write_off, "--actor", "manager", "--today", "2026-12-31"],
+                          input=f"{PASSWORD}\n")  # fmt: skip
+    assert typed.exit_code == 0, typed.output
+    assert "Password of manager" in typed.output and PASSWORD not in typed.output  # no echo
+    assert _pending(env_db) == [("write_off", "pending", None)]
+
+    # The checker: no password at all (no terminal, nothing in the environment) ...
+    missing = runner.invoke(app, ["approval", "approve", "1", "--actor", "boss"], input="")
+    assert missing.exit_code == 2, missing.output
+    assert "give the password of 'boss'" in " ".join(missing.output.split())
+    # ... a wrong one, typed or from the environment, and an empty one ...
+    wrong = runner.invoke(app, ["approval", "approve", "1", "--actor", "boss"], input="nope\n")
+    assert wrong.exit_code == 2 and "wrong login or password" in " ".join(wrong.output.split())
+    monkeypatch.setenv("KUZA_PASSWORD", PASSWORD.upper())
+    assert "wrong login or password" in decide("approve", "1", "boss")
+    assert "wrong login or password" in decide("reject", "1", "boss", "--reason", "no")
+    assert _pending(env_db) == [("write_off", "pending", None)]
+    assert journal_entries(env_db) == entries and "written_off" not in run("loan", "show", "1")
+
+    # ... then the right one: approved and booked as boss.
+    monkeypatch.setenv("KUZA_PASSWORD", PASSWORD)
+    assert '"written_off"' in decide("approve", "1", "boss")
+    assert _pending(env_db) == [("write_off", "approved", "boss")]
+    assert journal_entries(env_db) > entries
+
+
+def journal_entries(db: Database) -> int:
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(journal_entry)).scalar_one())

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from kuza.adapters.db.engine import Database
 from kuza.cli.main import app
-from tests.cli.logins import make_logins
+from tests.cli.logins import PASSWORD, make_logins
 from tests.factories import World, make_world
 
 runner = CliRunner()
@@ -27,6 +27,7 @@ def _dated(args: tuple[str, ...]) -> list[str]:
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("KUZA_DATABASE_URL", url)
+    monkeypatch.setenv("KUZA_PASSWORD", PASSWORD)
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     w = make_world(Database(url))
     make_logins(Database(url), w)

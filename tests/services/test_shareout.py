@@ -21,7 +21,7 @@ from kuza.services.groups import load_group
 from kuza.services.ledger import group_balances, post_entry
 from kuza.services.meetings import post_meeting
 from kuza.services.shareout import share_out, share_out_statement
-from tests.cli.logins import make_logins
+from tests.cli.logins import PASSWORD, make_logins
 from tests.factories import World, make_world, sheet
 
 TODAY = date(2026, 6, 1)
@@ -188,6 +188,7 @@ def test_cli_share_out_and_statement(sqlite_db: Database, monkeypatch) -> None:
     from kuza.cli.main import app
 
     monkeypatch.setenv("KUZA_DATABASE_URL", sqlite_db.url)
+    monkeypatch.setenv("KUZA_PASSWORD", PASSWORD)
     w = make_world(sqlite_db)
     three_meetings(sqlite_db, w)
     make_logins(sqlite_db, w)

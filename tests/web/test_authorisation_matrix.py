@@ -332,6 +332,12 @@ WEB = [
         (404, 404, 404, 404, 404, 404),
         LOGIN_FIRST,
     ),
+    Route(  # the same for its PDF (roles and scope on a real one: test_share_out_pdf.py)
+        "GET /share-outs/{share_out_id}/statement.pdf",
+        _get("/share-outs/999999/statement.pdf"),
+        (404, 404, 404, 404, 404, 404),
+        LOGIN_FIRST,
+    ),
     Route(
         "POST /costs",
         _web_post("/costs", reference="V", stage="1", category="staff", amount="x"),
@@ -835,6 +841,12 @@ API = [
     Route(
         "GET /api/v1/share-outs/{share_out_id}",
         _get("/api/v1/share-outs/999999"),
+        (404, 404, 404, 404, 404, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/share-outs/{share_out_id}/statement.pdf",
+        _get("/api/v1/share-outs/999999/statement.pdf"),
         (404, 404, 404, 404, 404, 403),
         401,
     ),

@@ -89,3 +89,41 @@ def test_the_login_page_follows_the_browser_until_chosen(client: TestClient, org
     form = {"csrf_token": csrf_of(page.text), "username": "agent", "password": "wrong"}
     r = client.post("/login", data=form, headers={"Accept-Language": "fr"})
     assert "nom d'utilisateur ou mot de passe incorrect" in r.text
+
+
+def test_text_for_files_sets_values_as_typed() -> None:
+    """A PDF is not HTML: names are printed as typed, not as HTML escapes."""
+    name = "N'Diaye & <Co>"
+    assert i18n.text_for("fr")("Group: %(group)s.", group=name) == f"Groupe : {name}."
+    assert "&amp;" in i18n.gettext_for("fr")("Group: %(group)s.", group=name)  # the pages'
+
+
+def _defined(path: Path) -> list[tuple[str, str]]:
+    """(context, id) of every entry as written in the file, duplicates included (Babel's
+    reader keeps one of two entries with the same id silently: the first one)."""
+    keys: list[tuple[str, str]] = []
+    context, field, parts = "", "", {"msgctxt": "", "msgid": ""}
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        head = line.split(" ", 1)[0]
+        if head in ("msgctxt", "msgid", "msgid_plural") or head.startswith("msgstr"):
+            if head == "msgid":
+                parts["msgid"] = ""
+            field = head
+            parts.setdefault(field, "")
+            parts[field] = line.split(" ", 1)[1].strip('"')
+        elif line.startswith('"') and field in ("msgctxt", "msgid"):
+            parts[field] += line.strip('"')
+        elif not line.strip() and field:
+            if parts["msgid"]:
+                keys.append((context or parts["msgctxt"], parts["msgid"]))
+            context, field, parts = "", "", {"msgctxt": "", "msgid": ""}
+    return keys
+
+
+@pytest.mark.parametrize("domain", ["messages", "errors"])
+def test_no_message_is_translated_twice(domain: str) -> None:
+    path = WEB / "translations" / "fr" / "LC_MESSAGES" / f"{domain}.po"
+    keys = _defined(path)
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    assert len(keys) > 100
+    assert twice == [], f"entries defined twice in {domain}.po (the second is ignored)"

@@ -5,6 +5,7 @@ repayment reversal dated in the future is refused when it is submitted."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -167,3 +168,85 @@ def test_a_reversal_dated_in_the_future_is_refused_when_submitted(
             .where(pending_action.c.kind == "repayment_reversal")
         ).scalar_one()
     assert waiting == 0
+
+
+def _terms_block(html: str) -> str:
+    """The current terms shown with the reschedule form."""
+    found = re.search(r'<dl class="figures" aria-labelledby="current-terms">(.*?)</dl>', html, re.S)
+    assert found, "no current terms"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1)))
+
+
+def _control(html: str, name: str) -> str:
+    found = re.search(
+        rf'<(?:input|select) id="reschedule-{name}"[^>]*>(?:.*?</select>)?', html, re.S
+    )
+    assert found, name
+    return found.group(0)
+
+
+def test_the_reschedule_form_shows_and_is_filled_with_the_current_terms(
+    client: TestClient, db: Database, book: LoanBook
+) -> None:
+    login(client, "branch")
+    url = f"/loans/{book.active}"
+    page = client.get(url).text
+    terms = _terms_block(page)
+    assert "Outstanding principal 400.00" in terms  # nothing repaid yet
+    assert "Number of instalments 4" in terms and "Frequency every week" in terms
+    assert "Interest 1 % a month" in terms and "Method flat" in terms
+    assert "0 without principal, 0 without interest" in terms
+    assert 'value="4"' in _control(page, "instalments")
+    assert 'value="1"' in _control(page, "every_n") and 'value="1"' in _control(
+        page, "rate_percent"
+    )
+    assert '<option value="week" selected>' in _control(page, "every_unit")
+    assert '<option value="month" selected>' in _control(page, "rate_per")
+    assert '<option value="flat" selected>' in _control(page, "method")
+    assert 'value="0"' in _control(page, "grace_principal")
+    assert 'value="0"' in _control(page, "grace_interest")
+
+    # Sent back as shown, the form changes nothing: refused, as a blank one is.
+    shown = {"instalments": "4", "every_n": "1", "every_unit": "week", "rate_percent": "1",
+             "rate_per": "month", "method": "flat", "grace_principal": "0",
+             "grace_interest": "0"}  # fmt: skip
+    before = schedule(db, book.active)
+    r = post(client, f"{url}/reschedule", page, on=ON, reason="drought", **shown)
+    assert r.status_code == 422 and "say what changes" in r.text
+    assert 'value="drought"' in r.text and 'value="4"' in _control(r.text, "instalments")
+    assert schedule(db, book.active) == before and stored_terms(db, book.active)["instalments"] == 4
+
+    # One box changed: that change alone, and the page then shows the new terms.
+    changed = {**shown, "instalments": "6", "every_n": "2", "rate_percent": "1.5"}
+    r = post(client, f"{url}/reschedule", page, on=ON, reason="drought", **changed)
+    assert r.status_code == 303, r.text[-2000:]
+    assert stored_terms(db, book.active)["rate"] == {"percent": "1.5", "per": "month"}
+    page = client.get(url).text
+    terms = _terms_block(page)
+    assert "Number of instalments 6" in terms and "Frequency every 2 weeks" in terms
+    assert "Interest 1.5 % a month" in terms
+    assert 'value="6"' in _control(page, "instalments") and 'value="2"' in _control(page, "every_n")
+
+    # In French: the same terms in its words and numbers.
+    client.post("/locale", data={"csrf_token": csrf_of(page), "locale": "fr", "next": url})
+    page = client.get(url).text
+    terms = _terms_block(page)
+    assert "Conditions actuelles" in page and "Capital restant dû 400,00" in terms
+    assert "Fréquence toutes les 2 semaines" in terms and "1,5 % par mois" in terms
+    assert "0 sans capital, 0 sans intérêts" in terms
+    assert 'value="1.5"' in _control(page, "rate_percent")  # the form's own spelling
+
+
+def test_a_loan_repaid_at_the_meetings_says_so(
+    client: TestClient, db: Database, book: LoanBook
+) -> None:
+    with db.transaction() as conn:
+        terms = stored_terms(db, book.active)
+        conn.execute(
+            loan.update()
+            .where(loan.c.id == book.active)
+            .values(terms={**terms, "repay_at_meetings": True, "every": {"n": 1, "unit": "month"}})
+        )
+    login(client, "branch")
+    terms_text = _terms_block(client.get(f"/loans/{book.active}").text)
+    assert "every month · at the group's meetings" in terms_text

@@ -243,18 +243,6 @@ def load_principal(db: Database, user_id: int) -> Principal | None:
     return None if row is None else _principal(row)
 
 
-def active_account(db: Database, username: str) -> Principal | None:
-    """The principal of the active account named ``username`` (the CLI's ``--actor`` for
-    maker-checker and checker commands), or None."""
-    with db.read() as conn:
-        row = conn.execute(
-            select(user_account).where(
-                user_account.c.username == username.strip().lower(), user_account.c.active
-            )
-        ).first()
-    return None if row is None else _principal(row)
-
-
 def set_active(db: Database, username: str, active: bool, actor: str = "system") -> None:
     """Deactivate (or reactivate) an account; an open session ends at its next request."""
     with db.transaction() as conn:

@@ -1,10 +1,11 @@
 """The PDFs the pages and the API both serve, with headings and names in the reader's
-language: a member's passbook statement and the impact report of a dashboard scope.
-Values are exact decimals, as in the CSV."""
+language: a member's passbook statement, a group's share-out statement and the impact
+report of a dashboard scope. Values are exact decimals, as in the CSV; names are set as
+typed (text, not HTML)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import date
 
 from fastapi.responses import Response
@@ -15,10 +16,10 @@ from kuza.reports.dashboard import Dashboard
 from kuza.reports.impact_export import to_pdf
 from kuza.reports.pdf import TableDoc, pdf_bytes
 from kuza.services.member_view import member_view
-from kuza.web.i18n import format_day
+from kuza.services.shareout import ShareOutStatement
+from kuza.web.i18n import format_code, format_day, text_for
 from kuza.web.metrics_text import shown
 
-Gettext = Callable[..., str]
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -39,11 +40,11 @@ def passbook_pdf(
     member_id: int,
     today: date,
     only: Collection[int] | None,
-    _: Gettext,
     locale: str,
 ) -> bytes:
     """Every movement with its running balance, as on her page; amounts in the group's
     currency (named at the top). ``only``: the groups in the reader's scope."""
+    _ = text_for(locale)
     view = member_view(db, member_id, today, only)
     current = [m for m in view.memberships if m.left_on is None or m.left_on > today]
     about = [_("Printed by Kuza on %(day)s.", day=format_day(today, locale))]
@@ -70,9 +71,45 @@ def passbook_pdf(
     return pdf_bytes(doc)
 
 
-def impact_pdf(board: Dashboard, today: date, _: Gettext, locale: str) -> bytes:
+def share_out_pdf(st: ShareOutStatement, today: date, locale: str) -> bytes:
+    """Each member's line as on the page (savings back, income share, payout, shares)
+    and a total row whose payout is the fund shared out; amounts in the group's
+    currency (named at the top)."""
+    _ = text_for(locale)
+    cur = st.fund.currency
+    zero = Money.zero(cur)
+    about = [
+        _("Group: %(group)s.", group=st.group_name),
+        _("Shared out on %(day)s by the rule: %(rule)s.", day=format_day(st.on, locale),
+          rule=format_code(st.rule.value, locale)),
+        _("Fund shared out: %(amount)s %(currency)s; amounts in %(currency)s.",
+          amount=st.fund.amount, currency=cur),
+        _("Printed by Kuza on %(day)s.", day=format_day(today, locale)),
+    ]  # fmt: skip
+    rows = [
+        [r.name, _amount(r.savings), _amount(r.income), _amount(r.payout),
+         "" if r.shares is None else str(r.shares)]
+        for r in st.rows
+    ]  # fmt: skip
+    savings = sum((r.savings for r in st.rows), zero)
+    income = sum((r.income for r in st.rows), zero)
+    rows.append([_("Total"), _amount(savings), _amount(income), _amount(st.fund), ""])
+    doc = TableDoc(
+        title=_("Share-out of cycle %(number)s: %(group)s", number=st.cycle_number,
+                group=st.group_name),
+        about=about,
+        header=[_("Member"), _("Savings back"), _("Income share"), _("Payout"), _("Shares")],
+        rows=rows,
+        widths=(8, 4, 4, 4, 2),
+        right=frozenset({1, 2, 3, 4}),
+    )  # fmt: skip
+    return pdf_bytes(doc)
+
+
+def impact_pdf(board: Dashboard, today: date, locale: str) -> bytes:
     """The figures of the board's scope; figures only (no names, no rows), so a donor
     may be given it."""
+    _ = text_for(locale)
     r = board.report
     about = [
         _("Programme %(code)s, %(start)s to %(end)s; amounts in %(currency)s.",

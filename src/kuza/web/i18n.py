@@ -85,6 +85,18 @@ def gettext_for(locale: str) -> Callable[..., str]:
     return gettext
 
 
+def text_for(locale: str) -> Callable[..., str]:
+    """gettext for text that is not HTML (a PDF): values set as they are, so a name
+    like N'Diaye & Co is printed as typed, not as HTML escapes."""
+    t = translations(locale)
+
+    def gettext(message: str, **values: Any) -> str:
+        text = t.gettext(message)
+        return text % values if values else text
+
+    return gettext
+
+
 def ngettext_for(locale: str) -> Callable[..., str]:
     t = translations(locale)
 

@@ -3,7 +3,7 @@ where a service error belongs (the input it names, else the top of the form)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,11 +71,12 @@ def bounded(raw: str, name: str, low: int, high: int) -> int:
     return int(raw)
 
 
-def term_changes(v: dict[str, str]) -> dict[str, Any]:
+def term_changes(typed: dict[str, str], now: Mapping[str, str]) -> dict[str, Any]:
     """The changes of a reschedule as the loan's terms spell them (``every``, ``rate``,
-    ``grace`` in part: what is blank stays as it is). Names, units and rates are checked
-    by the terms' own parser in the service; ``on_form_fields`` puts its refusals on
-    these inputs."""
+    ``grace`` in part: what is blank, or left as the form showed it, ``now``, stays as
+    it is). Names, units and rates are checked by the terms' own parser in the service;
+    ``on_form_fields`` puts its refusals on these inputs."""
+    v = {k: "" if typed[k] == now.get(k) else typed[k] for k in TERM_FIELDS}
     changes: dict[str, Any] = {}
     if v["instalments"]:
         changes["instalments"] = bounded(v["instalments"], "instalments", 1, 520)

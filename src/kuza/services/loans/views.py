@@ -5,9 +5,10 @@ limited to the groups the caller may see (``only``; None = every group)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import asdict, dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
@@ -53,6 +54,53 @@ class InstalmentRow:
 
 
 @dataclass(frozen=True)
+class CurrentTerms:
+    """The loan's terms now (the last reschedule's, else the disbursement's), as the
+    reschedule form spells them; ``at_meetings``: due on the group's meetings, every
+    ``every_n``-th one."""
+
+    instalments: int
+    every_n: int
+    every_unit: str
+    rate_percent: str
+    rate_per: str
+    method: str
+    grace_principal: int
+    grace_interest: int
+    at_meetings: bool
+
+    @property
+    def rate(self) -> Decimal:
+        """The rate for display (a stored rate is checked, a decimal string)."""
+        return Decimal(self.rate_percent)
+
+    def fields(self) -> dict[str, str]:
+        """The reschedule form's inputs, by name."""
+        return {k: str(v) for k, v in asdict(self).items() if k != "at_meetings"}
+
+
+def current_terms(terms: Mapping[str, Any]) -> CurrentTerms:
+    """Read the stored terms with the calculator's defaults (monthly, no grace)."""
+
+    def part(key: str) -> Mapping[str, Any]:
+        value = terms.get(key)
+        return value if isinstance(value, Mapping) else {}
+
+    every, rate, grace = part("every"), part("rate"), part("grace")
+    return CurrentTerms(
+        instalments=int(terms.get("instalments", 0)),
+        every_n=int(every.get("n", 1)),
+        every_unit=str(every.get("unit", "month")),
+        rate_percent=str(rate.get("percent", "")),
+        rate_per=str(rate.get("per", "")),
+        method=str(terms.get("method", "declining_equal_instalments")),
+        grace_principal=int(grace.get("principal", 0)),
+        grace_interest=int(grace.get("interest", 0)),
+        at_meetings=bool(terms.get("repay_at_meetings")),
+    )
+
+
+@dataclass(frozen=True)
 class LoanDetail:
     loan: LoanRow
     cycle: int
@@ -68,6 +116,7 @@ class LoanDetail:
     closed_on: date | None
     note: str
     instalments: list[InstalmentRow]
+    terms: CurrentTerms
 
     @property
     def due(self) -> Money:
@@ -167,6 +216,14 @@ def loan_group(db: Database, loan_id: int) -> int | None:
     return None if found is None else int(found)
 
 
+def terms_of(db: Database, loan_id: int) -> CurrentTerms:
+    with db.read() as conn:
+        found = conn.execute(select(loan.c.terms).where(loan.c.id == loan_id)).first()
+    if found is None:
+        raise NotFound("no loan %(loan_id)s", field="loan_id", loan_id=loan_id)
+    return current_terms(found.terms or {})
+
+
 def loan_detail(db: Database, loan_id: int) -> LoanDetail:
     with db.read() as conn:
         r = conn.execute(_query(None).where(loan.c.id == loan_id)).first()
@@ -221,6 +278,7 @@ def loan_detail(db: Database, loan_id: int) -> LoanDetail:
         closed_on=r.closed_on,
         note=r.note or "",
         instalments=rows,
+        terms=current_terms(r.terms or {}),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from kuza.domain.access import Principal, may_keep_books, may_run_the_whole_book
 from kuza.services import books, shareout
@@ -37,8 +37,9 @@ from kuza.web.api.deps import (
     idempotent,
 )
 from kuza.web.api.insurance_plans import own_programme
-from kuza.web.api.schemas import error_responses, money
-from kuza.web.deps import Config, IdPath
+from kuza.web.api.schemas import error_responses, file_response, money
+from kuza.web.deps import Config, IdPath, api_locale_of
+from kuza.web.documents import PDF, attachment, share_out_pdf
 
 router = APIRouter(tags=["books"])
 READ = error_responses(401, 403, 404, 422)
@@ -232,3 +233,20 @@ def share_out_statement(share_out_id: IdPath, user: GroupReader, cfg: Config) ->
             for r in st.rows
         ],
     )
+
+
+@router.get(
+    "/share-outs/{share_out_id}/statement.pdf",
+    response_class=Response,
+    responses=file_response(PDF, "The statement: each member's savings, income share, payout")
+    | READ,
+)
+def share_out_statement_pdf(
+    request: Request, share_out_id: IdPath, user: GroupReader, cfg: Config
+) -> Response:
+    """The page's statement PDF: exact decimals in the group's currency, headings in the
+    user's language (as the error messages). Never for a donor (403)."""
+    st = shareout.share_out_statement(cfg.db, share_out_id, user.programme_id)
+    check_group(cfg, user, st.group_id)
+    body = share_out_pdf(st, cfg.today(), api_locale_of(request))
+    return attachment(body, PDF, f"share-out-{share_out_id}.pdf")

@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 from kuza.domain.access import Principal, Role
 from kuza.reports.dashboard import Dashboard, dashboard, scope_for
 from kuza.reports.impact_export import to_csv, xlsx_bytes
-from kuza.web import i18n
 from kuza.web.api.deps import ApiUser, Limit, Offset
 from kuza.web.api.schemas import Page, error_responses, file_response
 from kuza.web.deps import Config, api_locale_of
@@ -154,5 +153,5 @@ def metrics_pdf(
     """Headings and metric names in the user's language (as the error messages)."""
     board = _board(cfg, user, start, end, programme, figures_only=True)
     locale = api_locale_of(request)
-    body = impact_pdf(board, cfg.today(), i18n.gettext_for(locale), locale)
+    body = impact_pdf(board, cfg.today(), locale)
     return attachment(body, PDF, f"{impact_file(board)}.pdf")

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from kuza.services import passbook
-from kuza.web import i18n
 from kuza.web.api.deps import (
     GroupReader,
     IdempotencyKey,
@@ -76,9 +75,7 @@ def read_passbook_pdf(
     user's language (as the error messages). Never for a donor (403)."""
     check_member(cfg, user, member_id)
     locale = api_locale_of(request)
-    body = passbook_pdf(
-        cfg.db, member_id, cfg.today(), scope(cfg.db, user), i18n.gettext_for(locale), locale
-    )
+    body = passbook_pdf(cfg.db, member_id, cfg.today(), scope(cfg.db, user), locale)
     return attachment(body, PDF, f"passbook-{member_id}.pdf")
 
 

@@ -19,6 +19,7 @@ from kuza.domain.access import (
 )
 from kuza.domain.errors import DomainError
 from kuza.services import admin, books, shareout, users
+from kuza.services.shareout import ShareOutStatement
 from kuza.web.deps import (
     Config,
     CurrentUser,
@@ -154,17 +155,23 @@ def ledger_check(
     return _page(request, cfg, user, pid, check=books.check_ledger(cfg.db))
 
 
-@router.get("/share-outs/{share_out_id}", response_class=HTMLResponse)
-def share_out_page(
-    request: Request, share_out_id: IdPath, user: CurrentUser, cfg: Config
-) -> HTMLResponse:
-    """A share-out's statement, member by member; printable."""
+def visible_share_out(cfg: Config, user: Principal, share_out_id: int) -> ShareOutStatement:
+    """The statement of a share-out of a group she sees; else, donors included, absent."""
     try:
         st = shareout.share_out_statement(cfg.db, share_out_id, user.programme_id)
     except DomainError:
         raise HTTPException(404, N_("No such share-out.")) from None
     if not users.can_see_group(cfg.db, user, st.group_id):
         raise HTTPException(404, N_("No such share-out."))
+    return st
+
+
+@router.get("/share-outs/{share_out_id}", response_class=HTMLResponse)
+def share_out_page(
+    request: Request, share_out_id: IdPath, user: CurrentUser, cfg: Config
+) -> HTMLResponse:
+    """A share-out's statement, member by member; printable, and as a PDF."""
+    st = visible_share_out(cfg, user, share_out_id)
     return render(request, "share_out.html", {"statement": st})
 
 

@@ -174,5 +174,5 @@ def dashboard_pdf(
     """The figures of the user's scope in her language; a donor gets her funded scope
     and, like everyone here, figures only (no names, no rows)."""
     board = _load_or_422(cfg, user, start, end, programme)
-    body = impact_pdf(board, cfg.today(), tr(request), locale_of(request))
+    body = impact_pdf(board, cfg.today(), locale_of(request))
     return attachment(body, PDF, f"{impact_file(board)}.pdf")

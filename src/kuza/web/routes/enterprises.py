@@ -35,10 +35,13 @@ from kuza.web.deps import (
     render,
     tr,
 )
-from kuza.web.form_fields import day_field
+from kuza.web.form_fields import day_field, typed
 from kuza.web.i18n import N_
 
 router = APIRouter()
+NEW_JOB_FIELDS = ("role", "member_id", "worker_name", "worker_sex", "on", "hours_per_week")
+CHANGE_FIELDS = ("kind", "on", "hours_per_week")
+VERIFY_FIELDS = ("verified_on", "method")
 
 
 def _visible(cfg: Config, user: Principal, enterprise_id: int) -> None:
@@ -134,17 +137,24 @@ def _page(
     cfg: Config,
     user: Principal,
     enterprise_id: int,
-    error: Mapping[str, str | None] | None = None,
-    status: int = 200,
+    refused: tuple[str, DomainError, Mapping[str, str]] | None = None,
 ) -> HTMLResponse:
+    """The enterprise; after a refusal, the refused form (its name) open with what was
+    typed and the error on its field."""
+    error: dict[str, str | None] | None = None
+    values: Mapping[str, str] = {}
+    if refused is not None:
+        form, exc, values = refused
+        error = {"form": form, "field": exc.field, "message": exc.message}
     context = {
         "e": enterprise_view(cfg.db, enterprise_id),
         "may_record": may_record_meetings(user),
         "today": cfg.today().isoformat(),
         "error": error,
+        "typed": values,
         "methods": [m.value for m in VerificationMethod],
     }
-    return render(request, "enterprise.html", context, status)
+    return render(request, "enterprise.html", context, 200 if refused is None else 422)
 
 
 @router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
@@ -166,30 +176,28 @@ def job_create(
 ) -> Response:
     _visible(cfg, user, enterprise_id)
     _recorder(user)
+    v = typed(data, NEW_JOB_FIELDS)
     try:
-        role = JobRole(str(data.get("role") or ""))
-        raw_member = str(data.get("member_id") or "")
-        sex = str(data.get("worker_sex") or "")
+        if v["role"] not in {r.value for r in JobRole}:
+            raise DomainError(N_("Choose the job's role."), field="role")
+        member = v["member_id"]
+        if member and (not member.isdigit() or len(member) > 9):
+            raise DomainError(N_("Choose the owner from the list."), field="member_id")
+        if v["worker_sex"] and v["worker_sex"] not in {s.value for s in Sex}:
+            raise DomainError(N_("Choose the employee's sex from the list."), "worker_sex")
         new = jobs.NewJob(
             enterprise_id=enterprise_id,
-            role=role,
-            on=day_field(data.get("on"), "on"),
-            hours_per_week=str(data.get("hours_per_week") or ""),
-            member_id=int(raw_member) if raw_member.isdigit() else None,
-            worker_name=str(data.get("worker_name") or ""),
-            worker_sex=Sex(sex) if sex in {s.value for s in Sex} else None,
+            role=JobRole(v["role"]),
+            on=day_field(v["on"], "on"),
+            hours_per_week=v["hours_per_week"],
+            member_id=int(member) if member else None,
+            worker_name=v["worker_name"],
+            worker_sex=Sex(v["worker_sex"]) if v["worker_sex"] else None,
         )
         jobs.record_job_created(cfg.db, new, str(data.get("note") or ""), actor=user.username)
-    except ValueError:
-        error = {"field": "role", "message": tr(request)(N_("Choose the job's role."))}
-        return _page(request, cfg, user, enterprise_id, error, 422)
     except DomainError as exc:
-        return _page(request, cfg, user, enterprise_id, _placed(exc, "new"), 422)
+        return _page(request, cfg, user, enterprise_id, ("new", exc, v))
     return _done(request, enterprise_id, N_("Job recorded: it counts once verified."))
-
-
-def _placed(exc: DomainError, form: str) -> Mapping[str, str | None]:
-    return {"form": form, "field": exc.field, "message": exc.message}
 
 
 @router.post("/jobs/{job_id}/events", response_model=None)
@@ -199,17 +207,16 @@ def job_event(
     enterprise_id = enterprise_of_job(cfg.db, job_id)
     _visible(cfg, user, enterprise_id)
     _recorder(user)
-    kind = str(data.get("kind") or "")
+    v = typed(data, CHANGE_FIELDS)
     try:
-        if kind not in (JobEventKind.GROWN.value, JobEventKind.LOST.value):
+        if v["kind"] not in (JobEventKind.GROWN.value, JobEventKind.LOST.value):
             raise DomainError(N_("Choose grown or lost."), field="kind")
-        hours = str(data.get("hours_per_week") or "").strip() or None
         jobs.record_job_change(
-            cfg.db, job_id, JobEventKind(kind), day_field(data.get("on"), "on"), hours,
-            str(data.get("note") or ""), actor=user.username,
+            cfg.db, job_id, JobEventKind(v["kind"]), day_field(v["on"], "on"),
+            v["hours_per_week"] or None, str(data.get("note") or ""), actor=user.username,
         )  # fmt: skip
     except DomainError as exc:
-        return _page(request, cfg, user, enterprise_id, _placed(exc, f"job-{job_id}"), 422)
+        return _page(request, cfg, user, enterprise_id, (f"job-{job_id}", exc, v))
     return _done(request, enterprise_id, N_("Job event recorded: it counts once verified."))
 
 
@@ -220,17 +227,17 @@ def job_verify(
     enterprise_id = enterprise_of_event(cfg.db, event_id)
     _visible(cfg, user, enterprise_id)
     _recorder(user)
+    v = typed(data, VERIFY_FIELDS)
     try:
-        method = str(data.get("method") or "")
-        if method not in {m.value for m in VerificationMethod}:
+        if v["method"] not in {m.value for m in VerificationMethod}:
             raise DomainError(N_("Choose how it was verified."), field="method")
         jobs.verify_job_event(
-            cfg.db, event_id, day_field(data.get("verified_on"), "verified_on"),
-            VerificationMethod(method), user.display_name, cfg.today(),
+            cfg.db, event_id, day_field(v["verified_on"], "verified_on"),
+            VerificationMethod(v["method"]), user.display_name, cfg.today(),
             str(data.get("note") or ""), actor=user.username,
         )  # fmt: skip
     except DomainError as exc:
-        return _page(request, cfg, user, enterprise_id, _placed(exc, f"event-{event_id}"), 422)
+        return _page(request, cfg, user, enterprise_id, (f"event-{event_id}", exc, v))
     return _done(request, enterprise_id, N_("Verification recorded."))
 
 

@@ -20,6 +20,7 @@ from kuza.domain.approvals import (
 from kuza.domain.errors import DomainError
 from kuza.services import approvals
 from kuza.services.loans import applications, guarantees, overpayments, writeoff
+from kuza.services.loans.views import terms_of
 from kuza.web.deps import Config, CurrentUser, Form, tr
 from kuza.web.form_fields import typed
 from kuza.web.i18n import N_
@@ -58,7 +59,8 @@ def _run(request: Request, cfg: Config, loan_id: int, action: str, v: dict[str, 
         return _("Approval undone: the loan waits for a decision again.")
     if action == "reschedule":
         with on_form_fields():
-            writeoff.reschedule(cfg.db, loan_id, on, term_changes(v), v["reason"], who, today)
+            changes = term_changes(v, terms_of(cfg.db, loan_id).fields())
+            writeoff.reschedule(cfg.db, loan_id, on, changes, v["reason"], who, today)
         return _("Loan rescheduled.")
     if action == "recover":
         r = writeoff.recover(cfg.db, loan_id, v["amount"], on, v["reference"], who, today)

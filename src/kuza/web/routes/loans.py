@@ -169,11 +169,14 @@ def _loan_page(
 ) -> HTMLResponse:
     user: Principal = request.state.user
     role = user.role
-    forms = BlankForms(cfg.today().isoformat())
+    today = cfg.today().isoformat()
+    detail = loan_detail(cfg.db, loan_id)
+    forms = BlankForms(today)
+    forms["reschedule"] = FormState("reschedule", {"on": today, **detail.terms.fields()})
     if form is not None:
         forms[form.name] = form
     context = {
-        "detail": loan_detail(cfg.db, loan_id),
+        "detail": detail,
         "forms": forms,
         "may_decide": may_decide_loans(role),
         "may_disburse": may_disburse(role),
