@@ -103,7 +103,7 @@ def _defined(path: Path) -> list[tuple[str, str]]:
     reader keeps one of two entries with the same id silently: the first one)."""
     keys: list[tuple[str, str]] = []
     context, field, parts = "", "", {"msgctxt": "", "msgid": ""}
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         head = line.split(" ", 1)[0]
         if head in ("msgctxt", "msgid", "msgid_plural") or head.startswith("msgstr"):
             if head == "msgid":
