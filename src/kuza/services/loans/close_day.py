@@ -265,7 +265,7 @@ def _rewrite_performance(conn: Connection, day: date) -> None:
     conn.execute(insert(loan_performance_on).values(id=1, as_of=day))
     counted = loan.c.status.in_(COUNTED_STATUSES)
     whole = stored_on is None or day < stored_on
-    if whole:
+    if stored_on is None or day < stored_on:
         conn.execute(delete(loan_performance))
         where, only = [counted], []
     else:
