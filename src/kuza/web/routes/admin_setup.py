@@ -298,4 +298,3 @@ def chain_add(
         return _chains_page(request, cfg, programme_id, typed, form_error(exc), 422)
     request.session["flash"] = tr(request)(N_("Value chain %(name)s added."), name=typed["name"])
     return RedirectResponse(f"/admin/programmes/{programme_id}/value-chains", 303)
-
