@@ -73,6 +73,9 @@ def test_an_admin_creates_a_programme_and_a_bad_one_is_shown_on_its_field(
     assert "devise inconnue &#39;XYZ&#39;" in bad.text and "Nouveau programme" in bad.text
     assert counts(db) == before
 
+    for absent in ("/admin/programmes/9999/branches", "/admin/branches/9999/agents"):
+        assert client.get(absent).status_code == 404
+
     made = post(client, "/admin/programmes", **good)
     assert made.status_code == 303
     pid = int(made.headers["location"].split("/")[3])
