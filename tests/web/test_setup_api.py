@@ -197,6 +197,8 @@ def test_training_modules_and_value_chains_by_managers(
     for bad, status, field in [
         ({**module, "category": "magic"}, 422, "category"),
         ({**module, "expected_hours": "0"}, 422, "expected_hours"),
+        ({**module, "expected_hours": "99999"}, 422, "expected_hours"),  # the column's limit
+        ({**module, "expected_hours": "1.125"}, 422, "expected_hours"),
         ({**module, "code": "two words"}, 422, "code"),
         ({**module, "name": " "}, 422, "name"),
     ]:

@@ -56,6 +56,10 @@ def check_module(code: str, name: str, expected_hours: object) -> Decimal:
     hours = to_decimal(expected_hours, "expected_hours")
     if hours <= 0:
         raise DomainError("expected_hours must be more than zero", field="expected_hours")
+    if hours > 1000 or hours != hours.quantize(Decimal("0.01")):
+        raise DomainError(
+            "expected_hours is at most 1000, with at most two decimals", field="expected_hours"
+        )
     return hours
 
 
