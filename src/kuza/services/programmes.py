@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import branch, field_agent, partner, programme, user_account
@@ -109,17 +110,22 @@ def create_programme(
             raise Conflict(
                 "a programme named %(name)s already exists", field="name", name=repr(name)
             )
-        pid = conn.execute(
-            insert(programme)
-            .values(
-                code=code,
-                name=name,
-                country=country.upper(),
-                currency=currency,
-                settings=settings or {},
-            )
-            .returning(programme.c.id)
-        ).scalar_one()
+        try:
+            pid = conn.execute(
+                insert(programme)
+                .values(
+                    code=code,
+                    name=name,
+                    country=country.upper(),
+                    currency=currency,
+                    settings=settings or {},
+                )
+                .returning(programme.c.id)
+            ).scalar_one()
+        except IntegrityError:  # the same code created at the same moment
+            raise Conflict(
+                "programme %(code)s already exists", field="code", code=repr(code)
+            ) from None
         audit.record(conn, pid, actor, "create", "programme", pid, None, {"code": code})
         return int(pid)
 
