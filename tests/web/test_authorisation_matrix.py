@@ -128,13 +128,22 @@ def _admin(path: str, **data: str) -> Callable[[TestClient, Org, dict[str, str]]
     refuses (422 when let in)."""
 
     def call(c: TestClient, o: Org, h: dict[str, str]) -> httpx.Response:
-        target = path.format(p=o.world.programme_id)
+        target = path.format(p=o.world.programme_id, b=o.world.branch_id)
         if not data:
             return c.get(target)
         token = csrf_of(c.get("/login").text) if not h else h["csrf"]
         return c.post(target, data={"csrf_token": token, **data})
 
     return call
+
+
+def _branch_api(
+    method: str, body: dict[str, object] | None
+) -> Callable[[TestClient, Org, dict[str, str]], httpx.Response]:
+    """The org's branch's field agents over the API."""
+    return lambda c, o, h: c.request(
+        method, f"/api/v1/branches/{o.world.branch_id}/field-agents", json=body, headers=h
+    )
 
 
 OK = "ok"
@@ -153,7 +162,68 @@ WEB = [
     ),
     Route("POST /groups/{id}/meetings", _web_check_sheet, (OK, 403, OK, OK, 403, 404), LOGIN_FIRST),
     Route("GET /admin/audit", _get("/admin/audit"), (OK, 403, 403, 403, 403, 403), LOGIN_FIRST),
-    Route("GET /admin", _admin("/admin"), (OK, OK, 403, 403, 403, 403), LOGIN_FIRST),
+    Route("GET /admin", _admin("/admin"), (OK, OK, OK, 403, 403, 403), LOGIN_FIRST),
+    # setting up a programme: programmes, branches, field agents, training, value chains
+    Route(
+        "GET /admin/programmes",
+        _admin("/admin/programmes"),
+        (OK, OK, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/programmes",
+        _admin("/admin/programmes", code="X", name="X", country="KE", currency="XYZ"),
+        (422, 403, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /admin/programmes/{programme_id}/branches",
+        _admin("/admin/programmes/{p}/branches"),
+        (OK, OK, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/programmes/{programme_id}/branches",
+        _admin("/admin/programmes/{p}/branches", name=" "),
+        (422, 422, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /admin/branches/{branch_id}/agents",
+        _admin("/admin/branches/{b}/agents"),
+        (OK, OK, OK, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/branches/{branch_id}/agents",
+        _admin("/admin/branches/{b}/agents", name=" "),
+        (422, 422, 422, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /admin/programmes/{programme_id}/training-modules",
+        _admin("/admin/programmes/{p}/training-modules"),
+        (OK, OK, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/programmes/{programme_id}/training-modules",
+        _admin("/admin/programmes/{p}/training-modules", code="", name="x", category="social"),
+        (422, 422, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "GET /admin/programmes/{programme_id}/value-chains",
+        _admin("/admin/programmes/{p}/value-chains"),
+        (OK, OK, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /admin/programmes/{programme_id}/value-chains",
+        _admin("/admin/programmes/{p}/value-chains", code="", name="x"),
+        (422, 422, 403, 403, 403, 403),
+        LOGIN_FIRST,
+    ),
     Route("GET /admin/users", _admin("/admin/users"), (OK, 403, 403, 403, 403, 403), LOGIN_FIRST),
     Route(
         "POST /admin/users",
@@ -1130,6 +1200,64 @@ API = [
             "/api/v1/programmes/{p}/scorecards",
             {"code": "x", "questions": [], "lookup": []},
         ),
+        (BAD, BAD, 403, 403, 403, 403),
+        401,
+    ),
+    # setting up a programme (bad bodies: 422 when let in, nothing written)
+    Route("GET /api/v1/programmes", _get("/api/v1/programmes"), (OK, OK, 403, 403, 403, 403), 401),
+    Route(
+        "POST /api/v1/programmes",
+        ins.api(
+            "POST",
+            "/api/v1/programmes",
+            {"code": "X", "name": "X", "country": "KE", "currency": "XYZ"},
+        ),
+        (BAD, 403, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/programmes/{programme_id}/branches",
+        ins.get("/api/v1/programmes/{p}/branches"),
+        (OK, OK, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/programmes/{programme_id}/branches",
+        ins.api("POST", "/api/v1/programmes/{p}/branches", {"name": " "}),
+        (BAD, BAD, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/branches/{branch_id}/field-agents",
+        _branch_api("GET", None),
+        (OK, OK, OK, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/branches/{branch_id}/field-agents",
+        _branch_api("POST", {"name": " "}),
+        (BAD, BAD, BAD, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/programmes/{programme_id}/training-modules",
+        ins.api(
+            "POST",
+            "/api/v1/programmes/{p}/training-modules",
+            {"code": "x", "name": "x", "category": "social", "expected_hours": "0"},
+        ),
+        (BAD, BAD, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/programmes/{programme_id}/value-chains",
+        ins.get("/api/v1/programmes/{p}/value-chains"),
+        (OK, OK, 403, 403, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/programmes/{programme_id}/value-chains",
+        ins.api("POST", "/api/v1/programmes/{p}/value-chains", {"code": "x", "name": " "}),
         (BAD, BAD, 403, 403, 403, 403),
         401,
     ),

@@ -18,6 +18,7 @@ from kuza.cli import (
     loans_book,
     markets,
     passbook,
+    setup,
     shareout,
     synth,
     visits,
@@ -54,6 +55,7 @@ app.add_typer(approval_app, name="approval")
 markets.register(app)
 visits.register(app)
 insurance.register(app)
+setup.register(app)
 T = TypeVar("T")
 
 

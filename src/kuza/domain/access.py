@@ -149,3 +149,34 @@ def check_assignment(
         raise DomainError(
             "a %(role)s works for the programme, not a branch", "branch_id", role=role.value
         )
+
+
+def may_create_programmes(p: Principal) -> bool:
+    """A new programme (its code, currency, country) is an admin's: it is a new tenant."""
+    return p.role is Role.ADMIN
+
+
+SETTERS_UP = frozenset({Role.ADMIN, Role.COUNTRY_MANAGER})
+
+
+def may_set_up(p: Principal, programme_id: int) -> bool:
+    """A programme's branches, training catalogue and value chains: admins every
+    programme, a country manager her own (as she keeps its products and settings)."""
+    if p.role is Role.ADMIN:
+        return True
+    return p.role is Role.COUNTRY_MANAGER and p.programme_id == programme_id
+
+
+AGENT_KEEPERS = frozenset({Role.ADMIN, Role.COUNTRY_MANAGER, Role.BRANCH_MANAGER})
+
+
+def may_keep_agents(p: Principal, programme_id: int, branch_id: int) -> bool:
+    """A branch's field agents: whoever sets up the programme, and the branch manager of
+    that branch (she runs its agents and sees its groups: :func:`group_filter`)."""
+    if may_set_up(p, programme_id):
+        return True
+    return (
+        p.role is Role.BRANCH_MANAGER
+        and p.programme_id == programme_id
+        and p.branch_id == branch_id
+    )

@@ -47,11 +47,19 @@ def check_module(code: str, name: str, expected_hours: object) -> Decimal:
     """Validate a catalogue entry; returns the expected hours as a Decimal."""
     if not code.strip() or " " in code.strip():
         raise DomainError("code is required and has no spaces, e.g. credit-management", "code")
+    if len(code.strip()) > 60:
+        raise DomainError("a code has no spaces and at most %(max)s characters", "code", max=60)
     if not name.strip():
         raise DomainError("name is required", field="name")
+    if len(name.strip()) > 200:
+        raise DomainError("a name has at most %(max)s characters", field="name", max=200)
     hours = to_decimal(expected_hours, "expected_hours")
     if hours <= 0:
         raise DomainError("expected_hours must be more than zero", field="expected_hours")
+    if hours > 1000 or hours != hours.quantize(Decimal("0.01")):
+        raise DomainError(
+            "expected_hours is at most 1000, with at most two decimals", field="expected_hours"
+        )
     return hours
 
 

@@ -81,6 +81,12 @@ def programme_name(db: Database, programme_id: int) -> str:
         return str(programmes.programme_row(conn, programme_id).name)
 
 
+def branch_choice(db: Database, branch_id: int) -> Choice:
+    with db.read() as conn:
+        row = programmes.branch_row(conn, branch_id)
+    return Choice(row.id, row.name)
+
+
 def places(db: Database, programme_id: int) -> Places:
     with db.read() as conn:
         out = []

@@ -27,8 +27,15 @@ from kuza.services.programmes import programme_row
 def add_value_chain(
     db: Database, programme_id: int, code: str, name: str, actor: str = "system"
 ) -> int:
-    if not code.strip():
+    code, name = code.strip(), name.strip()
+    if not code:
         raise DomainError("code is required", field="code")
+    if len(code) > 60 or any(c.isspace() for c in code):
+        raise DomainError("a code has no spaces and at most %(max)s characters", "code", max=60)
+    if not name:
+        raise DomainError("name is required", field="name")
+    if len(name) > 200:
+        raise DomainError("a name has at most %(max)s characters", field="name", max=200)
     with db.transaction() as conn:
         programme_row(conn, programme_id)
         exists = conn.execute(
@@ -40,11 +47,30 @@ def add_value_chain(
             raise Conflict("value chain %(code)s already exists", field="code", code=repr(code))
         vid = conn.execute(
             insert(value_chain)
-            .values(programme_id=programme_id, code=code.strip(), name=name.strip() or code)
+            .values(programme_id=programme_id, code=code, name=name)
             .returning(value_chain.c.id)
         ).scalar_one()
         audit.record(conn, programme_id, actor, "create", "value_chain", vid, None, {"code": code})
         return int(vid)
+
+
+@dataclass(frozen=True)
+class ValueChainRow:
+    id: int
+    code: str
+    name: str
+
+
+def value_chains(db: Database, programme_id: int) -> list[ValueChainRow]:
+    """The programme's value chains by name (a handful: the list is not paged)."""
+    with db.read() as conn:
+        programme_row(conn, programme_id)
+        rows = conn.execute(
+            select(value_chain.c.id, value_chain.c.code, value_chain.c.name)
+            .where(value_chain.c.programme_id == programme_id)
+            .order_by(value_chain.c.name, value_chain.c.id)
+        ).all()
+    return [ValueChainRow(r.id, r.code, r.name) for r in rows]
 
 
 def programme_sectors(db: Database, programme_id: int) -> tuple[str, ...]:

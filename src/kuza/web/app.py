@@ -42,6 +42,7 @@ from kuza.web.i18n import (
 from kuza.web.routes import (
     admin,
     admin_accounts,
+    admin_setup,
     approvals,
     auth,
     books,
@@ -200,6 +201,7 @@ def create_app(
     app.include_router(meetings.router, dependencies=protected)
     app.include_router(admin.router, dependencies=protected)
     app.include_router(admin_accounts.router, dependencies=protected)
+    app.include_router(admin_setup.router, dependencies=protected)
     app.include_router(dashboard.router, dependencies=protected)
     app.include_router(costs.router, dependencies=protected)
     app.include_router(books.router, dependencies=protected)

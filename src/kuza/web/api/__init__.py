@@ -32,6 +32,7 @@ from kuza.web.api import (
     referrals,
     scorecards,
     settings,
+    setup,
     training,
     visits,
 )
@@ -83,6 +84,7 @@ def create_api(config: WebConfig) -> FastAPI:
         loan_products,
         accounts,
         scorecards,
+        setup,
     ):
         api.include_router(module.router)
     return api

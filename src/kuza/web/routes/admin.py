@@ -77,13 +77,18 @@ def audit_page(
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin_index(request: Request, user: CurrentUser, cfg: Config) -> HTMLResponse:
+    """Admins and country managers: the programmes they set up; a branch manager: her
+    branch's field agents."""
+    branch = None
     if user.role is Role.ADMIN:
         shown = admin.programme_list(cfg.db)
     elif user.role is Role.COUNTRY_MANAGER and user.programme_id is not None:
         shown = [admin.Choice(user.programme_id, admin.programme_name(cfg.db, user.programme_id))]
+    elif user.role is Role.BRANCH_MANAGER and user.branch_id is not None:
+        shown, branch = [], admin.branch_choice(cfg.db, user.branch_id)
     else:
         raise HTTPException(403, N_("Only admins and country managers manage programmes."))
-    return render(request, "admin_index.html", {"programmes": shown})
+    return render(request, "admin_index.html", {"programmes": shown, "branch": branch})
 
 
 # ---- loan products ----------------------------------------------------------------------
