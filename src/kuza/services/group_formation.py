@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -221,6 +222,21 @@ class OfficerTermRow:
     ended_on: date | None
 
 
+def _term_query() -> Any:
+    return select(officer_term, member_table.c.name).join(
+        member_table, member_table.c.id == officer_term.c.member_id
+    )
+
+
+def _term(r: Any) -> OfficerTermRow:
+    return OfficerTermRow(r.id, r.member_id, r.name, r.role, r.started_on, r.ended_on)
+
+
+def officer_term_row(db: Database, term_id: int) -> OfficerTermRow:
+    with db.read() as conn:
+        return _term(conn.execute(_term_query().where(officer_term.c.id == term_id)).one())
+
+
 def officer_history(
     db: Database, group_id: int, limit: int, offset: int
 ) -> tuple[int, list[OfficerTermRow]]:
@@ -229,16 +245,13 @@ def officer_history(
     with db.read() as conn:
         total = conn.execute(select(func.count()).where(t.group_id == group_id)).scalar_one()
         rows = conn.execute(
-            select(officer_term, member_table.c.name)
-            .join(member_table, member_table.c.id == t.member_id)
+            _term_query()
             .where(t.group_id == group_id)
             .order_by(t.started_on.desc(), t.id.desc())
             .limit(limit)
             .offset(offset)
         ).all()
-    return total, [
-        OfficerTermRow(r.id, r.member_id, r.name, r.role, r.started_on, r.ended_on) for r in rows
-    ]
+    return total, [_term(r) for r in rows]
 
 
 @dataclass(frozen=True)
