@@ -4,6 +4,7 @@ whom a group may be given to; who decides its status; nothing is written on a re
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,8 @@ from kuza.domain.errors import DomainError, RuleViolation
 from kuza.domain.groups import GroupStatus
 from kuza.services import group_formation as formation
 from kuza.services import groups, programmes
-from tests.factories import FORMED, make_world
+from kuza.services.meetings import post_meeting
+from tests.factories import FORMED, make_world, sheet
 from tests.loan_world import disbursed_loan, make_loan_world
 
 TODAY = date(2026, 2, 2)
@@ -112,3 +114,29 @@ def test_whom_a_group_is_given_to(db: Database) -> None:
     formation.change_status(db, admin, gid, GroupStatus.ACTIVE, TODAY, "approved", TODAY)
     total, history = formation.status_history(db, gid, 10, 0)
     assert total == 2 and [h.status for h in history] == ["active", "forming"]
+
+
+def test_two_clerks_releasing_one_member_at_once_pay_her_once(db: Database) -> None:
+    """The group's row is locked by its writers: the second sees her gone (on PostgreSQL
+    a row lock, on SQLite the write lock)."""
+    w = make_world(db)
+    post_meeting(db, sheet(w, FORMED), "agent", TODAY)
+    entries = _count(db, journal_entry)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def clerk() -> None:
+        start.wait()
+        try:
+            groups.leave_group(db, w.group_id, w.member_ids[0], TODAY, "moved")
+            outcomes.append("paid")
+        except DomainError as exc:
+            outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=clerk) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["NotFound", "paid"]
+    assert _count(db, journal_entry) == entries + 1

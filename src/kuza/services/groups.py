@@ -325,7 +325,7 @@ def leave_group(
 ) -> Money:
     """A member leaves: her compulsory and voluntary savings are paid back from the fund."""
     with db.transaction() as conn:
-        group = load_group(conn, group_id)
+        group = lock_group(conn, group_id)
         row = conn.execute(
             select(membership).where(
                 membership.c.group_id == group_id,
@@ -426,7 +426,7 @@ def elect_officer(
 ) -> int:
     """Record an election; the previous holder's open term ends the day the new one starts."""
     with db.transaction() as conn:
-        group = load_group(conn, group_id)
+        group = lock_group(conn, group_id)
         terms = officer_terms(conn, group_id)
         previous = [
             t for t in terms if t.role is role and t.ended_on is None and t.started_on < started_on
@@ -483,7 +483,7 @@ def move_meeting(
     """A holiday moves one meeting; the cycle after it stays where it was. Loans that
     repay at the group's meetings have their instalment due that day moved with it."""
     with db.transaction() as conn:
-        group = load_group(conn, group_id)
+        group = lock_group(conn, group_id)
         calendar = load_calendar(conn, group)
         if nominal_on in calendar.moves:
             raise RuleViolation(
@@ -564,7 +564,7 @@ def change_status(
     actor: str = "system",
 ) -> None:
     with db.transaction() as conn:
-        group = load_group(conn, group_id)
+        group = lock_group(conn, group_id)
         next_status(group.status, status)
         conn.execute(
             update(savings_group).where(savings_group.c.id == group_id).values(status=status.value)
