@@ -12,7 +12,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kuza.adapters.db.engine import Database
-from kuza.adapters.db.schema import branch, field_agent, group_status_event, officer_term
+from kuza.adapters.db.schema import (
+    branch,
+    field_agent,
+    group_status_event,
+    officer_term,
+    programme,
+)
 from kuza.adapters.db.schema import member as member_table
 from kuza.domain.access import (
     GroupScope,
@@ -43,6 +49,7 @@ class AgentChoice:
     branch_id: int
     branch: str
     programme_id: int
+    programme: str
 
 
 @dataclass(frozen=True)
@@ -81,8 +88,9 @@ def agent_choices(db: Database, user: Principal) -> list[AgentChoice]:
     if f.nothing:
         return []
     query = (
-        select(field_agent, branch.c.name.label("branch_name"))
+        select(field_agent, branch.c.name.label("branch_name"), programme.c.name.label("prog_name"))
         .join(branch, branch.c.id == field_agent.c.branch_id)
+        .join(programme, programme.c.id == field_agent.c.programme_id)
         .order_by(field_agent.c.programme_id, branch.c.name, field_agent.c.name, field_agent.c.id)
     )
     if f.programme_id is not None:
@@ -93,7 +101,10 @@ def agent_choices(db: Database, user: Principal) -> list[AgentChoice]:
         query = query.where(field_agent.c.id == f.agent_id)
     with db.read() as conn:
         rows = conn.execute(query).all()
-    return [AgentChoice(r.id, r.name, r.branch_id, r.branch_name, r.programme_id) for r in rows]
+    return [
+        AgentChoice(r.id, r.name, r.branch_id, r.branch_name, r.programme_id, r.prog_name)
+        for r in rows
+    ]
 
 
 def form_group(db: Database, user: Principal, draft: GroupDraft, today: date) -> int:
