@@ -247,6 +247,7 @@ def test_a_bad_leaving_is_refused_as_typed(
     assert r.status_code == 422
     assert says in r.text
     assert f'id="leave-{field}-error"' in r.text
+    assert field == "reason" or 'value="moved"' in r.text  # what was typed stays
     with db.read() as conn:
         gone = conn.execute(select(membership.c.id).where(membership.c.left_on.is_not(None))).all()
     assert gone == []
@@ -330,3 +331,22 @@ def test_refusals_read_in_french(client: TestClient, org: Org, db: Database) -> 
     assert "le nom est requis" in r.text
     r = _post(client, "/groups", **_group(org, formed_on="2026-03-01"))
     assert "après aujourd" in r.text
+
+
+def test_another_agents_group_is_absent(client: TestClient, org: Org, db: Database) -> None:
+    login(client, "agent")
+    g = org.other_group_id
+    before = (_count(db, member), _count(db, officer_term), _count(db, meeting_move))
+    for path, data in (
+        ("members", _enrol()),
+        ("departures", {"member_id": "1", "left_on": TODAY.isoformat(), "reason": "x"}),
+        ("officers", {"member_id": "1", "role": "president", "started_on": TODAY.isoformat()}),
+        ("meeting-moves", {"nominal_on": "2026-02-09", "moved_to": "2026-02-10", "reason": "x"}),
+    ):
+        assert _post(client, f"/groups/{g}/{path}", **data).status_code == 404, path
+    client.cookies.clear()
+    login(client, "branch")  # her branch, but another agent's group: hers to run
+    ok = _post(client, f"/groups/{g}/members", **_enrol())
+    assert ok.status_code == 303
+    assert _count(db, member) == before[0] + 1
+    assert (_count(db, officer_term), _count(db, meeting_move)) == before[1:]
