@@ -50,7 +50,7 @@ def fails(*args: str) -> str:
 
 
 def test_form_approve_and_run_a_group(world: tuple[Database, World, int]) -> None:
-    db, w, agent = world
+    db, _w, agent = world
     create = ("create", "Amani", "--agent", str(agent), "--saving", "50", "--today", TODAY)
     assert "field: role" in fails(*create, "--actor", "boss")  # finance does not form
     assert "choose the group's field agent" in fails(
