@@ -115,10 +115,10 @@ def _unnamed_controls(page: Any) -> list[str]:
 
 
 PAGES = {
-    "agent": ["/groups", "/groups/{gid}", "/groups/{gid}/meetings/new", "/members/{m0}",
-              "/groups/{gid}/loans/new", "/loans", "/loans/{loan}", "/arrears", "/enterprises",
-              "/training", "/insurance"],
-    "branch": ["/groups", "/groups/{gid}", "/members/{m0}", "/loans", "/arrears",
+    "agent": ["/groups", "/groups/new", "/groups/{gid}", "/groups/{gid}/meetings/new",
+              "/members/{m0}", "/groups/{gid}/loans/new", "/loans", "/loans/{loan}", "/arrears",
+              "/enterprises", "/training", "/insurance"],
+    "branch": ["/groups", "/groups/new", "/groups/{gid}", "/members/{m0}", "/loans", "/arrears",
                "/approvals", "/dashboard", "/members/import"],
     "finance": ["/groups", "/loans", "/dashboard", "/costs"],
     "manager": ["/groups", "/dashboard", "/costs", "/admin"],

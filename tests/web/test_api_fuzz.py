@@ -37,7 +37,7 @@ def test_no_server_errors(db: Database, org: Org, login: str) -> None:
             route.app.openapi()  # type: ignore[attr-defined]
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 109
+    assert len(operations) == 117
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -660,6 +660,43 @@ WEB = [
         (OK, 403, OK, OK, 403, 404),
         LOGIN_FIRST,
     ),
+    Route("GET /groups/new", _get("/groups/new"), (OK, 403, OK, OK, 403, 404), LOGIN_FIRST),
+    Route(
+        "POST /groups",
+        _web_post("/groups", name="", agent_id="x"),
+        (BAD, 403, BAD, BAD, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /groups/{id}/members",
+        _web_post("/groups/{g}/members", name="", household_size="x"),
+        (BAD, 403, BAD, BAD, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /groups/{id}/departures",
+        _web_post("/groups/{g}/departures", member_id="x", left_on="x"),
+        (BAD, 403, BAD, BAD, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /groups/{id}/officers",
+        _web_post("/groups/{g}/officers", member_id="x", role="x"),
+        (BAD, 403, BAD, BAD, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /groups/{id}/meeting-moves",
+        _web_post("/groups/{g}/meeting-moves", nominal_on="x"),
+        (BAD, 403, BAD, BAD, 403, 404),
+        LOGIN_FIRST,
+    ),
+    Route(
+        "POST /groups/{id}/status",
+        _web_post("/groups/{g}/status", status="x", on="x"),
+        (BAD, 403, BAD, 403, 403, 404),
+        LOGIN_FIRST,
+    ),
 ]
 API = [
     Route("POST /api/v1/auth/token", _api_token, (OK, OK, OK, OK, OK, OK), 401),
@@ -1265,6 +1302,54 @@ API = [
         "POST /api/v1/job-events/{event_id}/verification",
         _api_post("/api/v1/job-events/{ev}/verification", {"method": "phone", "verified_on": "x"}),
         (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/groups",
+        _api_post("/api/v1/groups", {"name": "", "frequency": "daily"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/groups/{id}/members",
+        _api_post("/api/v1/groups/{g}/members", {"name": "", "sex": "x"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/groups/{id}/departures",
+        _api_post("/api/v1/groups/{g}/departures", {"member_id": 1, "left_on": "x"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/groups/{id}/officer-terms",
+        _get("/api/v1/groups/{g}/officer-terms"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/groups/{id}/officer-terms",
+        _api_post("/api/v1/groups/{g}/officer-terms", {"member_id": 1, "role": "king"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/groups/{id}/meeting-moves",
+        _api_post("/api/v1/groups/{g}/meeting-moves", {"nominal_on": "x"}),
+        (BAD, 403, BAD, BAD, 403, 403),
+        401,
+    ),
+    Route(
+        "GET /api/v1/groups/{id}/status-changes",
+        _get("/api/v1/groups/{g}/status-changes"),
+        (OK, OK, OK, OK, OK, 403),
+        401,
+    ),
+    Route(
+        "POST /api/v1/groups/{id}/status-changes",
+        _api_post("/api/v1/groups/{g}/status-changes", {"status": "x", "on": "x"}),
+        (BAD, 403, BAD, 403, 403, 403),
         401,
     ),
 ]

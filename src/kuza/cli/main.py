@@ -12,6 +12,7 @@ from rich.table import Table
 from kuza.adapters.db.engine import Database, database_url
 from kuza.adapters.db.migrate import upgrade
 from kuza.cli import (
+    group_formation,
     imports,
     insurance,
     loan,
@@ -46,6 +47,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(meeting_app, name="meeting")
 app.add_typer(group_app, name="group")
 shareout.register(group_app)
+group_formation.register(group_app)
 app.add_typer(passbook.app, name="passbook")
 synth.register(app)
 app.add_typer(imports.app, name="import")

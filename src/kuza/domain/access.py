@@ -110,6 +110,37 @@ def may_record_meetings(p: Principal) -> bool:
     return p.role in MEETING_RECORDERS
 
 
+# Forming and running a group (form it, enrol and release members, record elections,
+# move a meeting): the field agent for her groups, her branch manager, admins.
+GROUP_RUNNERS = MEETING_RECORDERS
+# Changing a group's status (approving a forming group, graduating, closing it) is the
+# branch manager's decision, not the agent's who formed it: the field proposes, the
+# branch decides (DESIGN: "branch manager approves groups").
+GROUP_DECIDERS = frozenset({Role.ADMIN, Role.BRANCH_MANAGER})
+
+
+def may_run_groups(p: Principal) -> bool:
+    return p.role in GROUP_RUNNERS
+
+
+def may_decide_group_status(p: Principal) -> bool:
+    return p.role in GROUP_DECIDERS
+
+
+def may_assign_group(p: Principal, group: GroupScope) -> bool:
+    """Whom a new group may be given to: an admin any agent; a branch manager an agent
+    of her branch; a field agent herself only."""
+    if not may_run_groups(p):
+        return False
+    if p.role is Role.FIELD_AGENT:
+        return (
+            p.agent_id is not None
+            and group.agent_id == p.agent_id
+            and (group.programme_id == p.programme_id)
+        )
+    return group_filter(p).admits(GroupScope(group.programme_id, group.branch_id, None))
+
+
 BOOK_KEEPERS = frozenset({Role.ADMIN, Role.COUNTRY_MANAGER, Role.FINANCE})
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert, select, update
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
     branch,
+    field_agent,
     group_status_event,
     loan,
     loan_instalment,
@@ -58,64 +59,104 @@ class NewGroup:
     share_value: str | None = None
 
 
+# Beyond this a typed amount is a slip, and it would overflow the minor-unit columns.
+MAX_MINOR = 10**15
+NAME_LENGTH = 200  # the name and village columns
+PHONE_LENGTH = 40
+
+
 def create_group(db: Database, programme_id: int, new: NewGroup, actor: str = "system") -> int:
     with db.transaction() as conn:
-        prog = programme_row(conn, programme_id)
-        b = conn.execute(
-            select(branch.c.id).where(
-                branch.c.id == new.branch_id, branch.c.programme_id == programme_id
-            )
-        ).first()
-        if b is None:
-            raise NotFound(
-                "no branch %(branch_id)s in this programme",
-                field="branch_id",
-                branch_id=new.branch_id,
-            )
-        saving = Money.of(new.compulsory_saving, prog.currency, "compulsory_saving")
-        if saving.is_negative():
-            raise DomainError("compulsory_saving must not be negative", field="compulsory_saving")
-        share_value = None
-        if new.share_out_rule is ShareOutRule.SHARES:
-            if new.share_value is None:
-                raise DomainError("a shares rule needs share_value", field="share_value")
-            share_value = Money.of(new.share_value, prog.currency, "share_value")
-            if share_value.amount <= 0:
-                raise DomainError("share_value must be positive", field="share_value")
-        if new.first_meeting_on < new.formed_on:
-            raise RuleViolation("first meeting is before the group formed", "first_meeting_on")
-        gid = conn.execute(
-            insert(savings_group)
-            .values(
-                programme_id=programme_id,
-                branch_id=new.branch_id,
-                agent_id=new.agent_id,
-                name=new.name,
-                village=new.village,
-                formed_on=new.formed_on,
-                status=GroupStatus.FORMING.value,
-                frequency=new.frequency.value,
-                first_meeting_on=new.first_meeting_on,
-                currency=prog.currency,
-                compulsory_saving_minor=saving.minor,
-                share_out_rule=new.share_out_rule.value,
-                share_value_minor=share_value.minor if share_value else None,
-                cycle_number=1,
-                cycle_started_on=new.formed_on,
-            )
-            .returning(savings_group.c.id)
-        ).scalar_one()
-        conn.execute(
-            insert(group_status_event).values(
-                programme_id=programme_id,
-                group_id=gid,
-                status=GroupStatus.FORMING.value,
-                on_date=new.formed_on,
-                note="formed",
-            )
+        return insert_group(conn, programme_id, new, actor)
+
+
+def _rule_amount(raw: str, currency: str, field: str) -> Money:
+    amount = Money.of(raw, currency, field)
+    if amount.minor > MAX_MINOR:
+        raise DomainError("%(field_name)s is too large", field=field, field_name=field)
+    return amount
+
+
+def _check_group_names(new: NewGroup) -> None:
+    if not new.name.strip():
+        raise DomainError("the group needs a name", field="name")
+    if len(new.name.strip()) > NAME_LENGTH:
+        raise DomainError("the name is longer than 200 characters", field="name")
+    if len(new.village.strip()) > NAME_LENGTH:
+        raise DomainError("the village is longer than 200 characters", field="village")
+
+
+def insert_group(conn: Connection, programme_id: int, new: NewGroup, actor: str) -> int:
+    """Form the group (status ``forming``) inside the caller's transaction. Its field
+    agent, when named, works in its branch."""
+    _check_group_names(new)
+    prog = programme_row(conn, programme_id)
+    b = conn.execute(
+        select(branch.c.id).where(
+            branch.c.id == new.branch_id, branch.c.programme_id == programme_id
         )
-        audit.record(conn, programme_id, actor, "create", "group", gid, None, {"name": new.name})
-        return int(gid)
+    ).first()
+    if b is None:
+        raise NotFound(
+            "no branch %(branch_id)s in this programme",
+            field="branch_id",
+            branch_id=new.branch_id,
+        )
+    if new.agent_id is not None:
+        a = conn.execute(
+            select(field_agent.c.branch_id).where(field_agent.c.id == new.agent_id)
+        ).first()
+        if a is None or a.branch_id != new.branch_id:
+            raise RuleViolation(
+                "field agent %(agent_id)s does not work in branch %(branch_id)s",
+                field="agent_id",
+                agent_id=new.agent_id,
+                branch_id=new.branch_id,
+            )
+    saving = _rule_amount(new.compulsory_saving, prog.currency, "compulsory_saving")
+    if saving.is_negative():
+        raise DomainError("compulsory_saving must not be negative", field="compulsory_saving")
+    share_value = None
+    if new.share_out_rule is ShareOutRule.SHARES:
+        if new.share_value is None:
+            raise DomainError("a shares rule needs share_value", field="share_value")
+        share_value = _rule_amount(new.share_value, prog.currency, "share_value")
+        if share_value.amount <= 0:
+            raise DomainError("share_value must be positive", field="share_value")
+    if new.first_meeting_on < new.formed_on:
+        raise RuleViolation("first meeting is before the group formed", "first_meeting_on")
+    gid = conn.execute(
+        insert(savings_group)
+        .values(
+            programme_id=programme_id,
+            branch_id=new.branch_id,
+            agent_id=new.agent_id,
+            name=new.name.strip(),
+            village=new.village.strip(),
+            formed_on=new.formed_on,
+            status=GroupStatus.FORMING.value,
+            frequency=new.frequency.value,
+            first_meeting_on=new.first_meeting_on,
+            currency=prog.currency,
+            compulsory_saving_minor=saving.minor,
+            share_out_rule=new.share_out_rule.value,
+            share_value_minor=share_value.minor if share_value else None,
+            cycle_number=1,
+            cycle_started_on=new.formed_on,
+        )
+        .returning(savings_group.c.id)
+    ).scalar_one()
+    conn.execute(
+        insert(group_status_event).values(
+            programme_id=programme_id,
+            group_id=gid,
+            status=GroupStatus.FORMING.value,
+            on_date=new.formed_on,
+            note="formed",
+        )
+    )
+    audit.record(conn, programme_id, actor, "create", "group", gid, None, {"name": new.name})
+    return int(gid)
 
 
 def group_row(conn: Connection, group_id: int, programme_id: int | None = None) -> Any:
@@ -212,6 +253,17 @@ def enrol_member(
         raise DomainError("household_size must be at least 1", field="household_size")
     if not new.name.strip():
         raise DomainError("name is required", field="name")
+    if len(new.name.strip()) > NAME_LENGTH:
+        raise DomainError("the name is longer than 200 characters", field="name")
+    if new.phone is not None and len(new.phone) > PHONE_LENGTH:
+        raise DomainError("the phone number is longer than 40 characters", field="phone")
+    if new.birth_year is not None and not 1900 <= new.birth_year <= joined_on.year:
+        raise DomainError(
+            "birth_year %(year)s is not a year from 1900 to %(last)s",
+            field="birth_year",
+            year=new.birth_year,
+            last=joined_on.year,
+        )
     with db.transaction() as conn:
         g = group_row(conn, group_id)
         if g.status in (GroupStatus.CLOSED.value, GroupStatus.GRADUATED.value):
@@ -253,6 +305,16 @@ def enrol_member(
         return int(mid)
 
 
+# A member who leaves takes her savings; a loan still applied for, approved or being
+# repaid must be settled (or withdrawn) first.
+OPEN_LOANS = (
+    LoanStatus.APPLIED,
+    LoanStatus.APPROVED,
+    LoanStatus.DISBURSED,
+    LoanStatus.RESCHEDULED,
+)
+
+
 def leave_group(
     db: Database,
     group_id: int,
@@ -263,7 +325,7 @@ def leave_group(
 ) -> Money:
     """A member leaves: her compulsory and voluntary savings are paid back from the fund."""
     with db.transaction() as conn:
-        group = load_group(conn, group_id)
+        group = lock_group(conn, group_id)
         row = conn.execute(
             select(membership).where(
                 membership.c.group_id == group_id,
@@ -277,6 +339,26 @@ def leave_group(
                 field="member_id",
                 member_id=member_id,
                 group_id=group_id,
+            )
+        if left_on < row.joined_on:
+            raise RuleViolation(
+                "she joined on %(joined_on)s: she cannot leave before",
+                field="left_on",
+                joined_on=row.joined_on,
+            )
+        owing = conn.execute(
+            select(loan.c.id).where(
+                loan.c.group_id == group_id,
+                loan.c.member_id == member_id,
+                loan.c.status.in_([s.value for s in OPEN_LOANS]),
+            )
+        ).first()
+        if owing is not None:
+            raise RuleViolation(
+                "member %(member_id)s has loan %(loan_id)s open: settle or withdraw it first",
+                field="member_id",
+                member_id=member_id,
+                loan_id=owing.id,
             )
         cash_key = AccountKey(AccountCode.GROUP_CASH, group_id)
         saving_keys = [
@@ -344,7 +426,7 @@ def elect_officer(
 ) -> int:
     """Record an election; the previous holder's open term ends the day the new one starts."""
     with db.transaction() as conn:
-        group = load_group(conn, group_id)
+        group = lock_group(conn, group_id)
         terms = officer_terms(conn, group_id)
         previous = [
             t for t in terms if t.role is role and t.ended_on is None and t.started_on < started_on
@@ -401,8 +483,16 @@ def move_meeting(
     """A holiday moves one meeting; the cycle after it stays where it was. Loans that
     repay at the group's meetings have their instalment due that day moved with it."""
     with db.transaction() as conn:
-        group = load_group(conn, group_id)
-        load_calendar(conn, group).with_move(nominal_on, moved_to)  # validates
+        group = lock_group(conn, group_id)
+        calendar = load_calendar(conn, group)
+        if nominal_on in calendar.moves:
+            raise RuleViolation(
+                "the meeting of %(nominal)s was already moved to %(moved_to)s",
+                field="nominal_on",
+                nominal=nominal_on,
+                moved_to=calendar.moves[nominal_on],
+            )
+        calendar.with_move(nominal_on, moved_to)  # validates
         moved = _move_loan_due_dates(conn, group.id, nominal_on, moved_to)
         conn.execute(
             insert(meeting_move).values(
@@ -474,7 +564,7 @@ def change_status(
     actor: str = "system",
 ) -> None:
     with db.transaction() as conn:
-        group = load_group(conn, group_id)
+        group = lock_group(conn, group_id)
         next_status(group.status, status)
         conn.execute(
             update(savings_group).where(savings_group.c.id == group_id).values(status=status.value)

@@ -50,6 +50,7 @@ from kuza.web.routes import (
     costs,
     dashboard,
     enterprises,
+    group_forms,
     groups,
     insurance,
     loan_servicing,
@@ -197,6 +198,7 @@ def create_app(
     app.include_router(locale.router)
     app.include_router(offline.router)
     protected = [Depends(current_user)]
+    app.include_router(group_forms.router, dependencies=protected)
     app.include_router(groups.router, dependencies=protected)
     app.include_router(meetings.router, dependencies=protected)
     app.include_router(admin.router, dependencies=protected)

@@ -15,6 +15,7 @@ from kuza.web.api import (
     costs,
     enterprises,
     errors,
+    group_formation,
     groups,
     insurance,
     insurance_claims,
@@ -59,6 +60,7 @@ def create_api(config: WebConfig) -> FastAPI:
     for module in (
         auth,
         groups,
+        group_formation,
         meetings,
         members,
         passbook,

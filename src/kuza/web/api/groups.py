@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from kuza.domain.access import Role
+from kuza.domain.access import Principal, Role
 from kuza.domain.errors import DomainError
 from kuza.services import users
 from kuza.services.stability import grade_group
@@ -24,7 +24,7 @@ from kuza.web.api.schemas import (
     error_responses,
     money,
 )
-from kuza.web.deps import Config, api_locale_of
+from kuza.web.deps import Config, WebConfig, api_locale_of
 from kuza.web.i18n import N_
 from kuza.web.stability_text import label, reason, verdict
 
@@ -67,6 +67,10 @@ def list_groups(
 )
 def read_group(group_id: GroupPath, user: GroupReader, cfg: Config) -> GroupPublic:
     check_group(cfg, user, group_id)
+    return group_public(cfg, user, group_id)
+
+
+def group_public(cfg: WebConfig, user: Principal, group_id: int) -> GroupPublic:
     v = group_view(cfg.db, group_id, cfg.today(), user.programme_id)
     return GroupPublic(
         id=v.id,

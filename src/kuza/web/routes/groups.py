@@ -7,9 +7,20 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from kuza.domain.access import Principal, Role, may_record_meetings, sees_group_pages
+from kuza.domain.access import (
+    Principal,
+    Role,
+    may_decide_group_status,
+    may_record_meetings,
+    may_run_groups,
+    sees_group_pages,
+)
 from kuza.domain.approvals import PendingKind, may_apply_for_loans, may_submit
+from kuza.domain.errors import RuleViolation
+from kuza.domain.groups import OfficerRole
+from kuza.domain.stability import StabilityGrade
 from kuza.services import shareout, users
+from kuza.services.group_formation import next_statuses
 from kuza.services.stability import grade_group
 from kuza.services.views import group_list, group_total, group_view
 from kuza.web.deps import (
@@ -23,6 +34,7 @@ from kuza.web.deps import (
     render,
 )
 from kuza.web.i18n import N_
+from kuza.web.loan_forms import FormState
 from kuza.web.market_forms import market_section
 
 router = APIRouter()
@@ -51,15 +63,51 @@ def groups_page(request: Request, user: CurrentUser, cfg: Config, page: PageNo =
     return render(request, "groups.html", context)
 
 
-def group_context(cfg: WebConfig, user: Principal, group_id: int) -> dict[str, Any]:
+class GroupForms(dict[str, FormState]):
+    """The group page's forms (enrol, leave, elect, move, status) by name: the one
+    refused as typed, any other blank with its dates filled in."""
+
+    def __init__(self, today: str, next_meeting: str) -> None:
+        super().__init__()
+        self.blank = {
+            "enrol": {"joined_on": today, "sex": "F"},
+            "leave": {"left_on": today},
+            "elect": {"started_on": today},
+            "move": {"nominal_on": next_meeting},
+            "status": {"on": today},
+        }
+
+    def __missing__(self, name: str) -> FormState:
+        return FormState(name, dict(self.blank.get(name, {})))
+
+
+def _stability(cfg: WebConfig, user: Principal, group_id: int) -> StabilityGrade | None:
+    """The grade, or None before the group's first scheduled meeting (a new group)."""
+    try:
+        return grade_group(cfg.db, group_id, cfg.today(), programme_id=user.programme_id)
+    except RuleViolation:
+        return None
+
+
+def group_context(
+    cfg: WebConfig, user: Principal, group_id: int, refused: FormState | None = None
+) -> dict[str, Any]:
     """What the group page shows; a refused form of a section replaces that section."""
     view = group_view(cfg.db, group_id, cfg.today(), user.programme_id)
+    forms = GroupForms(cfg.today().isoformat(), view.next_meeting.isoformat())
+    if refused is not None:
+        forms[refused.name] = refused
     return {
+        "forms": forms,
+        "may_run": may_run_groups(user),
+        "may_decide_status": may_decide_group_status(user),
+        "next_statuses": next_statuses(view.status),
+        "officer_roles": [r.value for r in OfficerRole],
         "group": view,
         "may_record": may_record_meetings(user),
         "may_apply": may_apply_for_loans(user.role),
         "may_share_out": may_submit(PendingKind.SHARE_OUT, user.role),
-        "stability": grade_group(cfg.db, group_id, cfg.today(), programme_id=user.programme_id),
+        "stability": _stability(cfg, user, group_id),
         "today": cfg.today().isoformat(),
         "markets": market_section(cfg.db, user, view),
         "share_outs": shareout.share_outs_of_group(cfg.db, group_id),
