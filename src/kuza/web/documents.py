@@ -4,12 +4,13 @@ Values are exact decimals, as in the CSV."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import date
 
 from fastapi.responses import Response
 
 from kuza.adapters.db.engine import Database
+from kuza.adapters.db.scoping import Groups
 from kuza.domain.money import Money
 from kuza.reports.dashboard import Dashboard
 from kuza.reports.impact_export import to_pdf
@@ -38,7 +39,7 @@ def passbook_pdf(
     db: Database,
     member_id: int,
     today: date,
-    only: Collection[int] | None,
+    only: Groups,
     _: Gettext,
     locale: str,
 ) -> bytes:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from kuza.domain.access import Principal, Role, may_record_meetings, sees_group_pages
+from kuza.domain.access import Principal, may_record_meetings, sees_group_pages
 from kuza.domain.approvals import PendingKind, may_apply_for_loans, may_submit
 from kuza.services import shareout, users
 from kuza.services.stability import grade_group
@@ -44,7 +44,7 @@ def home(request: Request, user: CurrentUser) -> HTMLResponse | RedirectResponse
 def groups_page(request: Request, user: CurrentUser, cfg: Config, page: PageNo = 1) -> HTMLResponse:
     """A page of the groups she sees (a country's programme has tens of thousands)."""
     _no_group_pages(user)
-    only = None if user.role is Role.ADMIN else users.visible_group_ids(cfg.db, user)
+    only = users.group_scope(user)
     total = group_total(cfg.db, user.programme_id, only)
     rows = group_list(cfg.db, user.programme_id, only, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     context = {"groups": rows, "total": total, "page": page, "pages": page_count(total)}
