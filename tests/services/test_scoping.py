@@ -4,8 +4,8 @@ on branch, programme or agent), never as one bound parameter per visible group.
 A world of two programmes, three branches and four agents (and a group without one)
 checks that each role sees exactly the rows it saw with the old list of ids, and the
 rows expected from the rule itself; a programme of more than 33,000 groups (beyond
-SQLite's 32,766 bound parameters) checks that the lists work at a country's size.
-Both databases."""
+SQLite's 32,766 bound parameters) checks that the lists work at a country's size, and
+that collecting a plan's premiums again lists no enrolment ids either. Both databases."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Integer, String, cast, event, insert, literal, select, true
+from sqlalchemy import Connection, Integer, String, cast, event, func, insert, literal, select, true
 from sqlalchemy.exc import OperationalError
 
 from kuza.adapters.db.engine import Database
@@ -26,6 +26,8 @@ from kuza.adapters.db.schema import (
     insurance_claim,
     insurance_enrolment,
     insurance_plan,
+    insurance_premium,
+    journal_entry,
     loan,
     loan_arrears,
     loan_product,
@@ -38,7 +40,7 @@ from kuza.adapters.db.schema import (
 )
 from kuza.domain.access import GroupFilter, GroupScope, Principal, Role, group_filter
 from kuza.reports.arrears import arrears_count, arrears_list, arrears_overview, portfolio
-from kuza.services import approvals, users
+from kuza.services import approvals, insurance, users
 from kuza.services.insurance_views import claim_queue
 from kuza.services.loans.views import loan_list
 from kuza.services.member_view import member_view
@@ -464,3 +466,32 @@ def test_the_lists_work_for_more_groups_than_sqlite_takes_parameters(
     assert [r.id for r in view.loans] == [MANY]
     rows, total = open_referrals(db, p, limit=5)
     assert total == MANY and len(rows) == 5
+
+
+def test_collecting_premiums_again_over_more_enrolments_than_parameters(db: Database) -> None:
+    """The same pattern keyed by enrolment: a plan's ~33,000 enrolments, their premiums
+    of the period already booked; collecting again books nothing (and builds no list of
+    their ids)."""
+    pid, _, _, _ = _country(db)
+    start = date(2027, 1, 1)
+    with db.transaction() as conn:
+        plan = conn.execute(
+            select(insurance_plan.c.id).where(insurance_plan.c.programme_id == pid)
+        ).scalar_one()
+        entry = _add(conn, journal_entry, programme_id=pid, posted_on=start, memo="premiums",
+                     source="test", created_at=datetime(2027, 1, 1), created_by="test")  # fmt: skip
+        en = insurance_enrolment.c
+        conn.execute(insert(insurance_premium).from_select(
+            ["programme_id", "enrolment_id", "period_start", "membership_year", "currency",
+             "premium_minor", "subsidy_minor", "member_minor", "pays_from", "entry_id",
+             "recorded_by"],
+            select(en.programme_id, en.id, literal(start), literal(2), literal("KES"),
+                   literal(1000), literal(1000), literal(0), en.pays_from, literal(entry),
+                   literal("test")).where(en.plan_id == plan),
+        ))  # fmt: skip
+    _as_stock_sqlite(db)
+    done = insurance.collect_premiums(db, plan, start, date(2027, 1, 2))
+    assert done.collected == [] and len(done.already) == MANY
+    with db.read() as conn:
+        booked = conn.execute(select(func.count()).select_from(insurance_premium)).scalar_one()
+    assert booked == MANY
