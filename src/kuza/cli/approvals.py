@@ -13,16 +13,12 @@ import typer
 from kuza.adapters.db.engine import Database
 from kuza.cli.accounts import Account, account, allowed, seeing_group, seeing_loan
 from kuza.cli.common import DateOpt, console, domain_errors, parse_choice, today_or
-from kuza.domain.access import Principal, Role, sees_group_pages
+from kuza.domain.access import Principal, sees_group_pages
 from kuza.domain.approvals import PendingKind, PendingStatus, may_check, may_submit
 from kuza.domain.errors import NotFound
 from kuza.services import approvals, users
 
 app = typer.Typer(no_args_is_help=True, help="Maker-checker: actions waiting for a checker.")
-
-
-def _scope(db: Database, user: Principal) -> set[int] | None:
-    return None if user.role is Role.ADMIN else users.visible_group_ids(db, user)
 
 
 def _visible(db: Database, user: Principal, action_id: int) -> None:
@@ -44,7 +40,7 @@ def list_actions(
         user = account(db, actor)
         allowed(sees_group_pages(user), "read pending actions", user)
         wanted = None if status == "all" else parse_choice(PendingStatus, status, "status")
-        rows, total = approvals.actions(db, _scope(db, user), wanted, limit=limit)
+        rows, total = approvals.actions(db, users.group_scope(user), wanted, limit=limit)
     console.print(f"{total} action(s)", highlight=False)
     for r in rows:
         what = (r.payload if r.kind is not PendingKind.MEETING_CORRECTION

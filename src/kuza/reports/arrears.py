@@ -14,7 +14,6 @@ instalments and repayments in one query (``kuza.adapters.db.repayment_figures``)
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -34,6 +33,8 @@ from kuza.adapters.db.schema import (
     programme,
     savings_group,
 )
+from kuza.adapters.db.scoping import Groups, in_groups
+from kuza.domain.access import GroupFilter
 from kuza.domain.loans.arrears import LoanAtRisk, par_buckets
 from kuza.domain.loans.lifecycle import LoanStatus
 from kuza.domain.money import Money
@@ -65,15 +66,14 @@ class ArrearsRow:
     as_of: date
 
 
-def _late(
-    programme_id: int | None, only: Collection[int] | None, branch_id: int | None = None
-) -> list[Any]:
+def _late(programme_id: int | None, only: Groups, branch_id: int | None = None) -> list[Any]:
     a = loan_arrears.c
     where: list[Any] = [a.days_past_due > 0]
     if programme_id is not None:
         where.append(a.programme_id == programme_id)
-    if only is not None:
-        where.append(loan.c.group_id.in_(list(only)))
+    scope = in_groups(loan.c.group_id, only)
+    if scope is not None:
+        where.append(scope)
     if branch_id is not None:
         where.append(savings_group.c.branch_id == branch_id)
     return where
@@ -82,7 +82,7 @@ def _late(
 def arrears_count(
     db: Database,
     programme_id: int | None,
-    only: Collection[int] | None = None,
+    only: Groups = None,
     branch_id: int | None = None,
 ) -> int:
     """How many loans :func:`arrears_list` would return without a limit (for paging)."""
@@ -98,7 +98,7 @@ def arrears_count(
 def arrears_list(
     db: Database,
     programme_id: int | None,
-    only: Collection[int] | None = None,
+    only: Groups = None,
     *,
     limit: int | None = None,
     offset: int = 0,
@@ -229,7 +229,7 @@ def portfolio(
     programme_id: int,
     currency: str,
     as_of: date,
-    only: Collection[int] | None = None,
+    only: Groups = None,
     *,
     stored: bool = True,
 ) -> Portfolio:
@@ -241,7 +241,7 @@ def portfolio(
     on any other date (no close-day for it yet, a past period end), or with ``stored``
     False, they are computed from the book now, exactly, in one query."""
     a = loan_arrears.c
-    groups = loan.c.group_id.in_(list(only)) if only is not None else None
+    groups = in_groups(loan.c.group_id, only)
     # PAR by bucket: a rescheduled loan is at risk whatever its days, as one over 90 is
     bucket = case(
         (or_(loan.c.status == LoanStatus.RESCHEDULED.value, a.days_past_due > 90), 91),
@@ -278,7 +278,7 @@ def current_portfolio(
     programme_id: int,
     currency: str,
     today: date,
-    only: Collection[int] | None = None,
+    only: Groups = None,
     *,
     live: bool = False,
     branch_id: int | None = None,
@@ -296,19 +296,9 @@ def current_portfolio(
         if found is not None:
             return found
     if branch_id is not None and only is None:
-        only = _branch_groups(db, programme_id, branch_id)
+        only = GroupFilter(programme_id=programme_id, branch_id=branch_id)
     closed = None if live else last_close_day(db, programme_id)
     return portfolio(db, programme_id, currency, closed or today, only, stored=not live)
-
-
-def _branch_groups(db: Database, programme_id: int, branch_id: int) -> list[int]:
-    g = savings_group.c
-    with db.read() as conn:
-        return list(
-            conn.execute(
-                select(g.id).where(g.programme_id == programme_id, g.branch_id == branch_id)
-            ).scalars()
-        )
 
 
 BUCKETS = ("current", "par1", "par30", "par90")
@@ -404,7 +394,7 @@ class ArrearsOverview:
 def programme_portfolios(
     db: Database,
     programme_id: int | None,
-    only: Collection[int] | None,
+    only: Groups,
     as_of: date,
     *,
     live: bool = False,
@@ -432,7 +422,7 @@ def programme_portfolios(
 def arrears_overview(
     db: Database,
     programme_id: int | None,
-    only: Collection[int] | None,
+    only: Groups,
     as_of: date,
     *,
     live: bool = False,

@@ -14,7 +14,7 @@ write lock from BEGIN IMMEDIATE); the second finds it approved and is refused.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import pending_action, savings_group
+from kuza.adapters.db.scoping import Groups, in_groups
 from kuza.domain.access import Role
 from kuza.domain.approvals import PendingKind, PendingStatus, check_checker, may_submit
 from kuza.domain.errors import Conflict, DomainError, NotFound, RuleViolation
@@ -311,7 +312,7 @@ def action_group(db: Database, action_id: int) -> int | None:
 
 def actions(
     db: Database,
-    only: Collection[int] | None,
+    only: Groups,
     status: PendingStatus | None = PendingStatus.PENDING,
     limit: int = 50,
     offset: int = 0,
@@ -322,9 +323,10 @@ def actions(
         savings_group, savings_group.c.id == p.group_id
     )
     count = select(func.count()).select_from(pending_action)
-    if only is not None:
-        query = query.where(p.group_id.in_(list(only)))
-        count = count.where(p.group_id.in_(list(only)))
+    scope = in_groups(p.group_id, only)
+    if scope is not None:
+        query = query.where(scope)
+        count = count.where(scope)
     if status is not None:
         query = query.where(p.status == status.value)
         count = count.where(p.status == status.value)

@@ -271,21 +271,19 @@ def collect_premiums(
             raise RuleViolation(
                 "the period starting %(start)s has not begun", field="period", start=start
             )
-        enrolments = conn.execute(
-            select(insurance_enrolment)
-            .where(
-                insurance_enrolment.c.plan_id == plan_id,
-                insurance_enrolment.c.enrolled_on <= start,
-                (insurance_enrolment.c.ended_on.is_(None))
-                | (insurance_enrolment.c.ended_on > start),
-            )
-            .order_by(insurance_enrolment.c.id)
-        ).all()
+        en = insurance_enrolment.c
+        active = (
+            en.plan_id == plan_id,
+            en.enrolled_on <= start,
+            en.ended_on.is_(None) | (en.ended_on > start),
+        )
+        enrolments = conn.execute(select(insurance_enrolment).where(*active).order_by(en.id)).all()
+        # The plan's enrolments as a subquery, not one bound parameter per enrolment.
         done = set(
             conn.execute(
                 select(insurance_premium.c.enrolment_id).where(
                     insurance_premium.c.period_start == start,
-                    insurance_premium.c.enrolment_id.in_([e.id for e in enrolments]),
+                    insurance_premium.c.enrolment_id.in_(select(en.id).where(*active)),
                 )
             ).scalars()
         )

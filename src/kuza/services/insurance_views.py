@@ -18,6 +18,7 @@ from kuza.adapters.db.schema import (
     member,
     membership,
 )
+from kuza.adapters.db.scoping import Groups, in_groups
 from kuza.domain.insurance import ClaimStatus
 from kuza.domain.money import Money
 
@@ -193,17 +194,18 @@ class QueuedClaim:
     reason: str
 
 
-def _in_scope(query: Select[Any], groups: set[int] | None) -> Select[Any]:
+def _in_scope(query: Select[Any], groups: Groups) -> Select[Any]:
     """Claims of members who belong (or belonged) to a visible group; None is every group."""
-    if groups is None:
+    scope = in_groups(membership.c.group_id, groups)
+    if scope is None:
         return query
-    members = select(membership.c.member_id).where(membership.c.group_id.in_(groups))
+    members = select(membership.c.member_id).where(scope)
     return query.where(insurance_enrolment.c.member_id.in_(members))
 
 
 def claim_queue(
     db: Database,
-    groups: set[int] | None,
+    groups: Groups,
     status: ClaimStatus | None,
     limit: int,
     offset: int,

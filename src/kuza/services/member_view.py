@@ -4,7 +4,6 @@ passbook statement and her loans. Only groups the caller may see are shown (``on
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +11,7 @@ from sqlalchemy import select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import member, membership, savings_group
+from kuza.adapters.db.scoping import Groups, in_groups
 from kuza.domain.errors import NotFound
 from kuza.domain.ledger import AccountCode, AccountKey, normal_balance
 from kuza.domain.money import Money
@@ -46,9 +46,7 @@ class MemberView:
     loans: list[LoanRow]
 
 
-def member_view(
-    db: Database, member_id: int, today: date, only: Collection[int] | None
-) -> MemberView:
+def member_view(db: Database, member_id: int, today: date, only: Groups) -> MemberView:
     with db.read() as conn:
         person = conn.execute(select(member).where(member.c.id == member_id)).first()
         if person is None:
@@ -66,8 +64,9 @@ def member_view(
             .where(membership.c.member_id == member_id)
             .order_by(membership.c.joined_on, membership.c.id)
         )
-        if only is not None:
-            query = query.where(membership.c.group_id.in_(list(only)))
+        scope = in_groups(membership.c.group_id, only)
+        if scope is not None:
+            query = query.where(scope)
         rows = conn.execute(query).all()
         shown = []
         for r in rows:

@@ -16,8 +16,9 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Select, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
+from kuza.adapters.db import scoping
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
     api_token,
@@ -332,22 +333,21 @@ def set_password(
         return int(revoked)
 
 
-def _scoped(query: Select[Any], f: GroupFilter) -> Select[Any]:
-    if f.programme_id is not None:
-        query = query.where(savings_group.c.programme_id == f.programme_id)
-    if f.branch_id is not None:
-        query = query.where(savings_group.c.branch_id == f.branch_id)
-    if f.agent_id is not None:
-        query = query.where(savings_group.c.agent_id == f.agent_id)
-    return query
-
-
 def visible_group_ids(db: Database, p: Principal) -> set[int]:
+    """Every group id this user sees, read into memory: for a few groups only. A list
+    limits itself with :func:`group_scope` instead (SQL, whatever the number of groups)."""
     f = group_filter(p)
     if f.nothing:
         return set()
     with db.read() as conn:
-        return set(conn.execute(_scoped(select(savings_group.c.id), f)).scalars())
+        return set(conn.execute(scoping.group_ids(f)).scalars())
+
+
+def group_scope(p: Principal) -> GroupFilter | None:
+    """The groups this user sees, as the lists take them (``only``): a filter the
+    database resolves in the list's own query, never a list of ids; None for an admin
+    (every group, and the records tied to none)."""
+    return None if p.role is Role.ADMIN else group_filter(p)
 
 
 def can_see_group(db: Database, p: Principal, group_id: int) -> bool:
@@ -355,7 +355,9 @@ def can_see_group(db: Database, p: Principal, group_id: int) -> bool:
     f = group_filter(p)
     if f.nothing:
         return False
-    query = _scoped(select(savings_group.c.id).where(savings_group.c.id == group_id), f)
+    query = scoping.filter_groups(
+        select(savings_group.c.id).where(savings_group.c.id == group_id), f
+    )
     with db.read() as conn:
         return conn.execute(query).first() is not None
 
@@ -366,7 +368,9 @@ def visible_groups(db: Database, p: Principal, group_ids: Iterable[int]) -> set[
     f = group_filter(p)
     if f.nothing or not wanted:
         return set()
-    query = _scoped(select(savings_group.c.id).where(savings_group.c.id.in_(wanted)), f)
+    query = scoping.filter_groups(
+        select(savings_group.c.id).where(savings_group.c.id.in_(wanted)), f
+    )
     with db.read() as conn:
         return set(conn.execute(query).scalars())
 
@@ -377,7 +381,7 @@ def can_see_member(db: Database, p: Principal, member_id: int) -> bool:
     f = group_filter(p)
     if f.nothing:
         return False
-    query = _scoped(
+    query = scoping.filter_groups(
         select(savings_group.c.id)
         .join(membership, membership.c.group_id == savings_group.c.id)
         .where(membership.c.member_id == member_id),

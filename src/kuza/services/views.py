@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,6 +17,8 @@ from kuza.adapters.db.schema import (
     membership,
     savings_group,
 )
+from kuza.adapters.db.scoping import Groups, filter_groups, in_groups
+from kuza.domain.access import GroupFilter
 from kuza.domain.ledger import AccountCode, AccountKey, normal_balance
 from kuza.domain.money import Money
 from kuza.services.groups import load_calendar, load_group, load_members, officer_terms
@@ -135,17 +136,16 @@ class GroupListRow:
     last_meeting: date | None
 
 
-def _group_scope(query: Any, programme_id: int | None, only: Collection[int] | None) -> Any:
+def _group_scope(query: Any, programme_id: int | None, only: Groups) -> Any:
     if programme_id is not None:
         query = query.where(savings_group.c.programme_id == programme_id)
-    if only is not None:
-        query = query.where(savings_group.c.id.in_(list(only)))
-    return query
+    if isinstance(only, GroupFilter):
+        return filter_groups(query, only)
+    scope = in_groups(savings_group.c.id, only)
+    return query if scope is None else query.where(scope)
 
 
-def group_total(
-    db: Database, programme_id: int | None = None, only: Collection[int] | None = None
-) -> int:
+def group_total(db: Database, programme_id: int | None = None, only: Groups = None) -> int:
     query = _group_scope(select(func.count()).select_from(savings_group), programme_id, only)
     with db.read() as conn:
         return int(conn.execute(query).scalar_one())
@@ -154,13 +154,14 @@ def group_total(
 def group_list(
     db: Database,
     programme_id: int | None = None,
-    only: Collection[int] | None = None,
+    only: Groups = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[GroupListRow]:
     """Groups (of a programme, or only those given) with member count, fund cash and last
     meeting, in four queries whatever the number of groups; a page of them with
-    ``limit``/``offset``."""
+    ``limit``/``offset``. The three figures are read for the page's ids (at most
+    ``limit``), or for the whole scope as a subquery when there is no limit."""
     with db.read() as conn:
         query = (
             select(savings_group, branch.c.name.label("branch_name"))
@@ -171,7 +172,9 @@ def group_list(
         if limit is not None:
             query = query.limit(limit).offset(offset)
         groups = conn.execute(query).all()
-        ids = [g.id for g in groups]
+        ids: Any = [g.id for g in groups]
+        if limit is None:  # every group of the scope: no bound parameter per group
+            ids = _group_scope(select(savings_group.c.id), programme_id, only)
         counts: dict[int, int] = dict(
             conn.execute(
                 select(membership.c.group_id, func.count())

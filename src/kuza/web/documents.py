@@ -5,12 +5,12 @@ typed (text, not HTML)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import date
 
 from fastapi.responses import Response
 
 from kuza.adapters.db.engine import Database
+from kuza.adapters.db.scoping import Groups
 from kuza.domain.money import Money
 from kuza.reports.dashboard import Dashboard
 from kuza.reports.impact_export import to_pdf
@@ -39,7 +39,7 @@ def passbook_pdf(
     db: Database,
     member_id: int,
     today: date,
-    only: Collection[int] | None,
+    only: Groups,
     locale: str,
 ) -> bytes:
     """Every movement with its running balance, as on her page; amounts in the group's

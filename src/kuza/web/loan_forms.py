@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from kuza.adapters.db.engine import Database
-from kuza.domain.access import Principal, Role
+from kuza.domain.access import GroupFilter, Principal
 from kuza.domain.errors import DomainError
 from kuza.services import users
 
@@ -52,9 +52,10 @@ def whole(raw: str, name: str) -> int:
     return int(raw)
 
 
-def scope(db: Database, user: Principal) -> set[int] | None:
-    """The groups whose records this user sees; None for an admin (every group)."""
-    return None if user.role is Role.ADMIN else users.visible_group_ids(db, user)
+def scope(db: Database, user: Principal) -> GroupFilter | None:
+    """The groups whose records this user sees, as a filter the lists resolve in SQL;
+    None for an admin (every group)."""
+    return users.group_scope(user)
 
 
 # The reschedule form's term changes: typed inputs, blank for "unchanged".

@@ -1,11 +1,12 @@
 """Read models of the loan book for pages and the API: lists, one loan with its
 schedule, what each member owes at a meeting, and the arrears overview. Every list is
-limited to the groups the caller may see (``only``; None = every group)."""
+limited to the groups the caller may see (``only``: a filter resolved in the query, see
+``kuza.adapters.db.scoping``; None = every group)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,7 @@ from sqlalchemy import Select, case, func, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import loan, loan_instalment, loan_product, member, savings_group
+from kuza.adapters.db.scoping import Groups, in_groups
 from kuza.domain.errors import NotFound
 from kuza.domain.loans.lifecycle import ACTIVE, LoanStatus
 from kuza.domain.money import Money
@@ -145,7 +147,7 @@ _OUTSTANDING = (
 )
 
 
-def _query(only: Collection[int] | None) -> Select[Any]:
+def _query(only: Groups) -> Select[Any]:
     query = (
         select(
             loan,
@@ -159,9 +161,8 @@ def _query(only: Collection[int] | None) -> Select[Any]:
         .join(loan_product, loan_product.c.id == loan.c.product_id)
         .outerjoin(_OUTSTANDING, _OUTSTANDING.c.loan_id == loan.c.id)
     )
-    if only is not None:
-        query = query.where(loan.c.group_id.in_(list(only)))
-    return query
+    scope = in_groups(loan.c.group_id, only)
+    return query if scope is None else query.where(scope)
 
 
 def _row(r: Any) -> LoanRow:
@@ -185,7 +186,7 @@ def _row(r: Any) -> LoanRow:
 
 def loan_list(
     db: Database,
-    only: Collection[int] | None,
+    only: Groups,
     status: LoanStatus | None = None,
     member_id: int | None = None,
     limit: int = 50,
@@ -194,8 +195,9 @@ def loan_list(
     """A page of loans, newest application first, and how many there are in all."""
     query = _query(only)
     count = select(func.count()).select_from(loan)
-    if only is not None:
-        count = count.where(loan.c.group_id.in_(list(only)))
+    scope = in_groups(loan.c.group_id, only)
+    if scope is not None:
+        count = count.where(scope)
     if status is not None:
         query = query.where(loan.c.status == status.value)
         count = count.where(loan.c.status == status.value)

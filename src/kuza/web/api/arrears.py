@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from kuza.domain.access import Principal, Role
 from kuza.reports.arrears import arrears_count, arrears_list, programme_portfolios
 from kuza.services import users
 from kuza.web.api.deps import GroupReader, Limit, Offset
@@ -20,13 +19,9 @@ from kuza.web.api.report_schemas import (
     PortfoliosPublic,
 )
 from kuza.web.api.schemas import error_responses, money
-from kuza.web.deps import Config, WebConfig
+from kuza.web.deps import Config
 
 router = APIRouter(tags=["loans"])
-
-
-def _only(cfg: WebConfig, user: Principal) -> set[int] | None:
-    return None if user.role is Role.ADMIN else users.visible_group_ids(cfg.db, user)
 
 
 @router.get("/arrears", response_model=ArrearsPublic, responses=error_responses(401, 403))
@@ -34,7 +29,7 @@ def list_arrears(
     user: GroupReader, cfg: Config, limit: Limit = 50, offset: Offset = 0
 ) -> ArrearsPublic:
     """Loans with something late at the last close-day, the longest late first."""
-    only = _only(cfg, user)
+    only = users.group_scope(user)
     rows = arrears_list(cfg.db, user.programme_id, only, limit=limit, offset=offset)
     return ArrearsPublic(
         total=arrears_count(cfg.db, user.programme_id, only),
@@ -69,7 +64,7 @@ def read_portfolio(
 ) -> PortfoliosPublic:
     """Per programme in scope: PAR and repayment rates of the loans the user may see."""
     found = programme_portfolios(
-        cfg.db, user.programme_id, _only(cfg, user), cfg.today(), live=live
+        cfg.db, user.programme_id, users.group_scope(user), cfg.today(), live=live
     )
     return PortfoliosPublic(
         live=live,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from kuza.domain.access import Principal, Role
+from kuza.domain.access import Principal
 from kuza.domain.errors import DomainError
 from kuza.services import users
 from kuza.services.stability import grade_group
@@ -37,7 +37,7 @@ GroupPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 def list_groups(
     user: GroupReader, cfg: Config, limit: Limit = 50, offset: Offset = 0
 ) -> GroupsPublic:
-    only = None if user.role is Role.ADMIN else users.visible_group_ids(cfg.db, user)
+    only = users.group_scope(user)
     rows = group_list(cfg.db, user.programme_id, only, limit=limit, offset=offset)
     return GroupsPublic(
         total=group_total(cfg.db, user.programme_id, only),

@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kuza.domain.access import (
     Principal,
-    Role,
     may_decide_group_status,
     may_record_meetings,
     may_run_groups,
@@ -56,7 +55,7 @@ def home(request: Request, user: CurrentUser) -> HTMLResponse | RedirectResponse
 def groups_page(request: Request, user: CurrentUser, cfg: Config, page: PageNo = 1) -> HTMLResponse:
     """A page of the groups she sees (a country's programme has tens of thousands)."""
     _no_group_pages(user)
-    only = None if user.role is Role.ADMIN else users.visible_group_ids(cfg.db, user)
+    only = users.group_scope(user)
     total = group_total(cfg.db, user.programme_id, only)
     rows = group_list(cfg.db, user.programme_id, only, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     context = {"groups": rows, "total": total, "page": page, "pages": page_count(total)}

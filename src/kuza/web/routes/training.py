@@ -53,7 +53,7 @@ def training_catalogue(
         choices = programme_choices(cfg.db)
         pid = programme or (choices[0][0] if choices else None)
     modules = training.catalogue(cfg.db, pid) if pid is not None else []
-    only = None if user.role is Role.ADMIN else users.visible_group_ids(cfg.db, user)
+    only = users.group_scope(user)
     total = group_total(cfg.db, pid, only) if pid is not None else 0
     visible = group_list(cfg.db, pid, only, PAGE_SIZE, (page - 1) * PAGE_SIZE) if pid else []
     context = {
