@@ -90,7 +90,7 @@ savings_group = Table(
     _id(),
     _programme(),
     Column("branch_id", Integer, ForeignKey("branch.id"), nullable=False, index=True),
-    Column("agent_id", Integer, ForeignKey("field_agent.id")),
+    Column("agent_id", Integer, ForeignKey("field_agent.id"), index=True),
     Column("name", String(200), nullable=False),
     Column("village", String(200)),
     Column("formed_on", Date, nullable=False),
