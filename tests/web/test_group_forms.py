@@ -23,7 +23,7 @@ from kuza.adapters.db.schema import (
 )
 from kuza.services import meetings, users
 from tests.factories import FORMED, sheet
-from tests.web.conftest import TODAY, Org, csrf_of, login
+from tests.web.conftest import PASSWORD, TODAY, Org, csrf_of, login
 
 pytestmark = pytest.mark.storage
 
@@ -321,8 +321,7 @@ def test_the_branch_manager_approves_a_forming_group(
 
 def test_refusals_read_in_french(client: TestClient, org: Org, db: Database) -> None:
     login(client, "agent")
-    me = users.active_account(db, "agent")
-    assert me is not None
+    me = users.authenticate(db, "agent", PASSWORD)
     users.set_locale(db, me.user_id, "fr")
     page = client.get(f"/groups/{org.world.group_id}")
     assert "Inscrire un membre" in page.text
