@@ -13,16 +13,16 @@ Filled by the next close-day (until then the dashboard counts everything live).
 ``job_month_enterprise`` (one row per enterprise and month) has no foreign keys: their
 check per inserted row cost a third of the summary's first run at 100k loans.
 
-Revision ID: 0016_impact_months
-Revises: 0015_portfolio_summary
+Revision ID: 0019_impact_months
+Revises: 0018_savings_group_agent
 Create Date: 2026-12-03 01:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_impact_months"
-down_revision = "0015_portfolio_summary"
+revision = "0019_impact_months"
+down_revision = "0018_savings_group_agent"
 branch_labels = None
 depends_on = None
 
