@@ -37,8 +37,15 @@ from kuza.domain.errors import NotFound
 from kuza.domain.jobs import count_jobs
 from kuza.domain.metrics import Metric, cost_per_job, per_day, percent
 from kuza.domain.money import Money
-from kuza.reports.impact import ImpactReport, figure_only, impact_report, job_events
-from kuza.reports.impact_figures import cost_sums, created_by, job_figures
+from kuza.reports.impact import (
+    ImpactReport,
+    figure_only,
+    impact_report,
+    job_events,
+    report_period,
+)
+from kuza.reports.impact_figures import cost_sums
+from kuza.reports.impact_months import JobTally, fresh_months, job_tally
 
 MAX_MONTHS = 36
 NO_CHAIN = "—"
@@ -142,13 +149,14 @@ def _narrowed_metrics(
     start: date,
     end: date,
     jobs: Select[Any],
-    figures: bool,
+    tally: JobTally | None,
 ) -> list[Metric]:
-    """The figures that can be cut to the scope; ``figures``: counted in SQL, no rows."""
-    if figures:
-        found = job_figures(conn, scope.programme_id, start, end, jobs)
+    """The figures that can be cut to the scope; ``tally``: the scope's jobs counted in
+    SQL (figures only, no rows), None for every row."""
+    figures = tally is not None
+    if tally is not None:
         src: tuple[str, ...] = ()
-        c, counted = found.count, found.events
+        c, counted = tally.count, tally.events
     else:
         ids = set(conn.execute(jobs).scalars())
         events = [e for e in job_events(conn, scope.programme_id) if e.job_id in ids]
@@ -259,19 +267,31 @@ def _branch_metrics(
 
 
 def _charts(
-    conn: Connection, scope: Scope, start: date, end: date, jobs: Select[Any]
+    conn: Connection, tally: JobTally, start: date, end: date
 ) -> tuple[tuple[Bar, ...], tuple[Bar, ...], tuple[Bar, ...]]:
     """Verified jobs created in the period (counted as ``jobs_created``) per month, branch
-    and value chain: one GROUP BY each over the counted events."""
-    pid = scope.programme_id
-    months = created_by(conn, pid, start, end, jobs, "month")
-    branches = created_by(conn, pid, start, end, jobs, "branch")
+    and value chain, from the tally the figures come from."""
+    branches = dict(
+        conn.execute(select(branch.c.id, branch.c.name).where(branch.c.id.in_(tally.by_branch)))
+        .all()
+    )  # fmt: skip
+    ids = [i for i in tally.by_chain if i is not None]
+    chain_names = dict(
+        conn.execute(select(value_chain.c.id, value_chain.c.name).where(value_chain.c.id.in_(ids)))
+        .all()
+    )  # fmt: skip
+    by_branch = Counter[str]()
+    for bid, n in tally.by_branch.items():
+        by_branch[branches[bid]] += n
     chains = Counter[str]()
-    for name, n in created_by(conn, pid, start, end, jobs, "value_chain").items():
-        chains[name or NO_CHAIN] += n
+    for cid, n in tally.by_chain.items():
+        chains[(chain_names.get(cid) if cid is not None else None) or NO_CHAIN] += n
     return (
-        tuple(Bar(f"{y}-{m:02d}", months.get((y, m), 0)) for y, m in _months(start, end)),
-        tuple(Bar(k, v) for k, v in sorted(branches.items())),
+        tuple(
+            Bar(f"{y}-{m:02d}", tally.by_month.get(date(y, m, 1), 0))
+            for y, m in _months(start, end)
+        ),
+        tuple(Bar(k, v) for k, v in sorted(by_branch.items())),
         tuple(Bar(k, v) for k, v in sorted(chains.items())),
     )
 
@@ -288,30 +308,42 @@ def dashboard(
     figures_only: bool = False,
 ) -> Dashboard:
     """``figures_only``: the page's figures and row counts without the rows behind them
-    (see :func:`kuza.reports.impact.impact_report`); the drill-down and exports need them."""
-    full = impact_report(db, scope.programme_id, start, end, figures_only)
-    with db.read() as conn:
-        jobs = _jobs_of_scope(scope)
-        report = full
+    (see :func:`kuza.reports.impact.impact_report`); the drill-down and exports need them.
+    The scope's jobs are counted once (close-day's monthly summaries and the days they do
+    not cover) for the charts and, with ``figures_only``, the figures. A narrowed scope
+    computes its own figures only, never the whole programme's."""
+    pid = scope.programme_id
+    with db.read(consistent=True) as conn:
+        prog, start, end = report_period(conn, pid, start, end or date.today())
+        tally = job_tally(
+            conn, pid, start, end, scope.branch_ids, scope.value_chain_ids, fresh_months(conn, pid)
+        )
+        charts = _charts(conn, tally, start, end)
+        names = (
+            _names(conn, branch, scope.branch_ids),
+            _names(conn, value_chain, scope.value_chain_ids),
+        )
+        report = None
         if not scope.whole:
             metrics = _narrowed_metrics(
-                conn, scope, full.currency, full.start, full.end, jobs, figures_only
+                conn,
+                scope,
+                prog.currency,
+                start,
+                end,
+                _jobs_of_scope(scope),
+                tally if figures_only else None,
             )
             if figures_only:
                 metrics = [figure_only(m) for m in metrics]
-            report = replace(full, metrics=tuple(metrics))
-        if not scope.personal_rows:
-            report = _without_rows(report)
-        month, by_branch, by_chain = _charts(conn, scope, full.start, full.end, jobs)
-        return Dashboard(
-            report,
-            scope,
-            _names(conn, branch, scope.branch_ids),
-            _names(conn, value_chain, scope.value_chain_ids),
-            month,
-            by_branch,
-            by_chain,
+            report = ImpactReport(pid, prog.code, prog.currency, start, end, tuple(metrics))
+    if report is None:
+        report = impact_report(
+            db, pid, start, end, figures_only, jobs=tally if figures_only else None
         )
+    if not scope.personal_rows:
+        report = _without_rows(report)
+    return Dashboard(report, scope, *names, *charts)
 
 
 def programme_choices(db: Database) -> list[tuple[int, str]]:

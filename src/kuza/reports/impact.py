@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from kuza.adapters.db.engine import Database
 from kuza.adapters.db.schema import (
@@ -48,17 +48,9 @@ from kuza.domain.training import (
     progress,
     training_rules,
 )
-from kuza.reports.arrears import last_close_day, portfolio
-from kuza.reports.impact_figures import (
-    active_enterprises,
-    cost_sums,
-    counted_created_jobs,
-    households,
-    job_figures,
-    reach_counts,
-    savings_sum,
-    training_figures,
-)
+from kuza.reports.arrears import last_close_day, portfolio, summary_portfolio
+from kuza.reports.impact_figures import active_enterprises, cost_sums, reach_counts, savings_sum
+from kuza.reports.impact_months import JobTally, families, fresh_months, job_tally, training_tally
 from kuza.reports.impact_stages import (
     credit_metrics,
     household_metric,
@@ -114,12 +106,11 @@ def job_events(conn: Connection, programme_id: int) -> list[JobEventRow]:
 
 
 def _jobs(
-    conn: Connection, pid: int, start: date, end: date, figures: bool
-) -> tuple[list[Metric], list[int] | Select[Any]]:
-    if figures:
-        found = job_figures(conn, pid, start, end)
-        created = counted_created_jobs(pid, start, end)
-        return _job_metrics(found.count, start, end, (), found.events), created
+    conn: Connection, pid: int, start: date, end: date, tally: JobTally | None
+) -> tuple[list[Metric], list[int]]:
+    """``tally``: the figures counted in SQL (the dashboard), None for every row."""
+    if tally is not None:
+        return _job_metrics(tally.count, start, end, (), tally.events), []
     events = job_events(conn, pid)
     c = count_jobs(events, start, end)
     src = tuple(f"job_event:{i}" for i in c.event_ids)
@@ -273,11 +264,18 @@ def _reach_metrics(
 
 
 def _enterprises(
-    conn: Connection, pid: int, end: date, job_ids: list[int] | Select[Any], figures: bool
+    conn: Connection,
+    pid: int,
+    start: date,
+    end: date,
+    job_ids: list[int],
+    months: dict[date, int] | None,
 ) -> list[Metric]:
-    if figures:
+    """``months``: the summarised months (:func:`fresh_months`) when the figures are
+    counted in SQL, None for every row."""
+    if months is not None:
         active_n = active_enterprises(conn, pid, end)
-        people, with_jobs_n = households(conn, pid, end, job_ids)
+        people, with_jobs_n = families(conn, pid, start, end, months)
         return _enterprise_metrics(active_n, (), people, (), (active_n, with_jobs_n))
     active = conn.execute(
         select(enterprise.c.id).where(
@@ -370,10 +368,12 @@ def _savings_metric(held: int, currency: str, src: tuple[str, ...], counted: int
     )
 
 
-def _training(conn: Connection, pid: int, settings: object, end: date, figures: bool) -> Metric:
+def _training(
+    conn: Connection, pid: int, settings: object, end: date, months: dict[date, int] | None
+) -> Metric:
     rules = training_rules(settings if isinstance(settings, dict) else {})
-    if figures:
-        done, taught, sessions = training_figures(conn, pid, end, rules)
+    if months is not None:
+        done, taught, sessions = training_tally(conn, pid, end, rules, months)
         return _training_metric(done, taught, rules, (), sessions)
     rows = conn.execute(
         select(
@@ -435,51 +435,76 @@ def _currency(db: Database, programme_id: int) -> str:
     return str(found)
 
 
+def report_period(
+    conn: Connection, programme_id: int, start: date | None, end: date
+) -> tuple[Any, date, date]:
+    """(the programme's row, the period's start, its end): the start defaults to the day
+    the programme's first group formed."""
+    prog = conn.execute(select(programme).where(programme.c.id == programme_id)).first()
+    if prog is None:
+        raise NotFound(
+            "no programme %(programme_id)s", field="programme_id", programme_id=programme_id
+        )
+    if start is None:
+        first = conn.execute(
+            select(func.min(savings_group.c.formed_on)).where(
+                savings_group.c.programme_id == programme_id
+            )
+        ).scalar()
+        start = first or end
+    if end < start:
+        raise DomainError("the end date is before the start date", field="to")
+    return prog, start, end
+
+
 def impact_report(
     db: Database,
     programme_id: int,
     start: date | None = None,
     end: date | None = None,
     figures_only: bool = False,
+    *,
+    jobs: JobTally | None = None,
 ) -> ImpactReport:
     """``figures_only``: each figure with how many rows it comes from (``counted``) but
-    not the rows, by SQL aggregates where they are done (the dashboard page); the same
-    figures as the full report, whose ``sources`` the drill-down and exports need."""
+    not the rows, by SQL aggregates where they are done (the dashboard page; jobs,
+    training and score changes from close-day's monthly summaries and the days they do
+    not cover); the
+    same figures as the full report, whose ``sources`` the drill-down and exports need.
+    ``jobs``: the period's job tally when the caller counted it already (the dashboard
+    also draws its charts from it)."""
     end = end or date.today()
-    # Read before our connection opens: on SQLite every transaction takes the write lock.
     # A period reaching the last close-day shows its stored figures, as PAR does (fast at
-    # any size); a period ending before it is computed from the book as of its end.
+    # any size: its summary rows); a period ending before it is computed from the book as
+    # of its end.
     closed = last_close_day(db, programme_id)
-    as_of = closed if closed is not None and closed <= end else end
-    book = portfolio(db, programme_id, _currency(db, programme_id), as_of)
-    with db.read() as conn:
-        prog = conn.execute(select(programme).where(programme.c.id == programme_id)).first()
-        if prog is None:
-            raise NotFound(
-                "no programme %(programme_id)s", field="programme_id", programme_id=programme_id
-            )
-        if start is None:
-            first = conn.execute(
-                select(func.min(savings_group.c.formed_on)).where(
-                    savings_group.c.programme_id == programme_id
-                )
-            ).scalar()
-            start = first or end
-        if end < start:
-            raise DomainError("the end date is before the start date", field="to")
-        jobs, created_job_ids = _jobs(conn, programme_id, start, end, figures_only)
-        created = int(jobs[0].value or 0)
+    currency = _currency(db, programme_id)
+    if closed is not None and closed <= end:
+        book = summary_portfolio(db, programme_id, currency) or portfolio(
+            db, programme_id, currency, closed
+        )
+    else:
+        book = portfolio(db, programme_id, currency, end)
+    with db.read(consistent=figures_only) as conn:
+        prog, start, end = report_period(conn, programme_id, start, end)
+        months = fresh_months(conn, programme_id) if figures_only else None
+        if months is not None and jobs is None:
+            jobs = job_tally(conn, programme_id, start, end, months=months)
+        job_metrics, created_job_ids = _jobs(
+            conn, programme_id, start, end, jobs if figures_only else None
+        )
+        created = int(job_metrics[0].value or 0)
         metrics = [
-            *jobs,
+            *job_metrics,
             *_costs(conn, programme_id, prog.currency, start, end, created, figures_only),
             *_reach(conn, programme_id, start, end, figures_only),
-            *_enterprises(conn, programme_id, end, created_job_ids, figures_only),
+            *_enterprises(conn, programme_id, start, end, created_job_ids, months),
             _savings(conn, programme_id, prog.currency, end, figures_only),
-            _training(conn, programme_id, prog.settings, end, figures_only),
+            _training(conn, programme_id, prog.settings, end, months),
             *credit_metrics(conn, programme_id, prog.currency, start, end, book, figures_only),
             *market_metrics(conn, programme_id, start, end, figures_only),
             *insurance_metrics(conn, programme_id, end, figures_only),
-            household_metric(conn, programme_id, start, end, figures_only),
+            household_metric(conn, programme_id, start, end, months),
         ]
         if figures_only:
             metrics = [figure_only(m) for m in metrics]

@@ -26,7 +26,7 @@ from kuza.domain.metrics import Metric
 from kuza.domain.money import Money
 from kuza.domain.visits import ScoredVisit, mean, score_changes
 from kuza.reports.arrears import Portfolio
-from kuza.reports.impact_figures import score_change
+from kuza.reports.impact_months import score_tally
 
 
 def _percent(fraction: Decimal | None) -> Decimal | None:
@@ -208,11 +208,12 @@ def insurance_metrics(conn: Connection, pid: int, end: date, figures: bool = Fal
 
 
 def household_metric(
-    conn: Connection, pid: int, start: date, end: date, figures: bool = False
+    conn: Connection, pid: int, start: date, end: date, months: dict[date, int] | None = None
 ) -> Metric:
-    """``figures``: the mean and its visits counted in SQL, no visit listed."""
-    if figures:
-        value, visits = score_change(conn, pid, start, end)
+    """``months``: the summarised months (``fresh_months``) when the mean and its visits
+    are counted in SQL, no visit listed; None for every visit."""
+    if months is not None:
+        value, visits = score_tally(conn, pid, start, end, months)
         return _household(value, (), visits)
     v = household_visit.c
     rows = conn.execute(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, insert, select
 
 from kuza.adapters.db.engine import Database
+from kuza.adapters.db.impact_months import mark_stale
 from kuza.adapters.db.schema import job, job_event, job_verification
 from kuza.domain.errors import Conflict, DomainError, NotFound, RuleViolation
 from kuza.domain.groups import Sex
@@ -112,6 +113,7 @@ def record_job_created(db: Database, new: NewJob, note: str = "", actor: str = "
             note,
             actor,
         )
+        mark_stale(conn, e.programme_id, [new.on])  # the dashboard's month of it
         audit.record(
             conn,
             e.programme_id,
@@ -125,8 +127,8 @@ def record_job_created(db: Database, new: NewJob, note: str = "", actor: str = "
         return eid
 
 
-def _current(conn: Connection, job_id: int) -> tuple[WorkTime | None, date, bool]:
-    """(work time now, last event date, lost?) from the job's event history."""
+def _current(conn: Connection, job_id: int) -> tuple[WorkTime | None, list[date], bool]:
+    """(work time now, its events' dates in order, lost?) from the job's event history."""
     rows = conn.execute(
         select(job_event.c.kind, job_event.c.work_time, job_event.c.on_date)
         .where(job_event.c.job_id == job_id)
@@ -137,7 +139,7 @@ def _current(conn: Connection, job_id: int) -> tuple[WorkTime | None, date, bool
     last = rows[-1]
     lost = last.kind == JobEventKind.LOST.value
     work_times = [r.work_time for r in rows if r.work_time]
-    return WorkTime(work_times[-1]), last.on_date, lost
+    return WorkTime(work_times[-1]), [r.on_date for r in rows], lost
 
 
 def record_job_change(
@@ -157,7 +159,8 @@ def record_job_change(
         programme_id = conn.execute(select(job.c.programme_id).where(job.c.id == job_id)).scalar()
         if programme_id is None:
             raise NotFound("no job %(job_id)s", field="job_id", job_id=job_id)
-        before, last_on, lost = _current(conn, job_id)
+        before, days, lost = _current(conn, job_id)
+        last_on = days[-1]
         if lost:
             raise RuleViolation("job %(job_id)s is already lost", field="job_id", job_id=job_id)
         if on < last_on:
@@ -170,6 +173,9 @@ def record_job_change(
         eid = _event(
             conn, programme_id, job_id, kind, on, after, hours_per_week, change, note, actor
         )
+        # the dashboard's months of every event of the job: summed by month only while
+        # its 'grown' events are in one month (kuza.adapters.db.impact_months)
+        mark_stale(conn, programme_id, [*days, on])
         audit.record(
             conn,
             programme_id,
@@ -219,6 +225,7 @@ def verify_job_event(
             )
             .returning(job_verification.c.id)
         ).scalar_one()
+        mark_stale(conn, ev.programme_id, [ev.on_date])
         audit.record(
             conn,
             ev.programme_id,

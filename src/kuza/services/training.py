@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, insert, select
 
 from kuza.adapters.db.engine import Database
+from kuza.adapters.db.impact_months import mark_stale, session_days_of
 from kuza.adapters.db.schema import (
     group_stage,
     member,
@@ -237,6 +238,10 @@ def record_session(
                 g_name=g.name,
                 held_on=held_on,
             )
+        # the dashboard's months of the session and of the members' other sessions of
+        # the module: a (member, module) pair is summed in the month of its last one
+        days = session_days_of(conn, g.programme_id, module.id, roll)
+        mark_stale(conn, g.programme_id, [held_on, *days])
         sid = conn.execute(
             insert(training_session)
             .values(

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from kuza.adapters.db.engine import Database
+from kuza.adapters.db.impact_months import mark_stale, visit_days_of
 from kuza.adapters.db.schema import (
     field_agent,
     household_visit,
@@ -143,6 +144,10 @@ def record_visit(
             ).first()
         ):
             raise NotFound("no field agent %(agent_id)s", field="agent_id", agent_id=new.agent_id)
+        # the dashboard's months of the visit and of the household's other visits on the
+        # scorecard: a household is summed by the day of its last visit
+        days = visit_days_of(conn, programme_id, new.member_id, card_id)
+        mark_stale(conn, programme_id, [new.visited_on, *days])
         vid = conn.execute(
             insert(household_visit)
             .values(

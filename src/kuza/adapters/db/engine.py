@@ -65,9 +65,15 @@ class Database:
             yield conn
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A connection for queries only: it never holds SQLite's write lock."""
-        with self.engine.connect().execution_options(kuza_read_only=True) as conn:
+    def read(self, consistent: bool = False) -> Iterator[Connection]:
+        """A connection for queries only: it never holds SQLite's write lock.
+        ``consistent``: every query sees the same state of the database (PostgreSQL's
+        REPEATABLE READ; a SQLite read transaction in WAL mode always does), for figures
+        summed from several tables one write may change together."""
+        options: dict[str, Any] = {"kuza_read_only": True}
+        if consistent and self.is_postgres:
+            options["isolation_level"] = "REPEATABLE READ"
+        with self.engine.connect().execution_options(**options) as conn:
             yield conn
 
     def dispose(self) -> None:

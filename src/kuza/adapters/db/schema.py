@@ -668,6 +668,114 @@ enterprise_check = Table(
     Column("household_size", Integer, nullable=False),
 )
 
+# The dashboard's figures by date: events by day, sessions by day.
+Index("ix_job_event_programme_on", job_event.c.programme_id, job_event.c.on_date)
+Index(
+    "ix_training_session_programme_held",
+    training_session.c.programme_id,
+    training_session.c.held_on,
+)
+
+# --- Dashboard summaries by month (issue 7), written by close-day --------------------
+# The months of a programme whose jobs, training and household visits close-day
+# summarised (first day of the month), with the training sessions held in it that have
+# attendance lines. A month
+# is read from its summary unless it is marked in ``impact_stale``.
+impact_month = Table(
+    "impact_month",
+    metadata,
+    Column("programme_id", Integer, ForeignKey("programme.id"), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("sessions", Integer, nullable=False),
+    Column("as_of", Date, nullable=False),  # the close-day that wrote it
+)
+
+# A month whose summary a later write may have changed (a job event, a verification, a
+# training session or a household visit dated in it, or in another month of the same
+# job, pair or household): read
+# live until close-day recomputes it. Rows are only appended by the writers (never
+# "insert if absent": a mark seen by a close-day still running would hide the write)
+# and deleted by close-day before it recomputes.
+impact_stale = Table(
+    "impact_stale",
+    metadata,
+    _id(),
+    Column("programme_id", Integer, ForeignKey("programme.id"), nullable=False),
+    Column("month", Date, nullable=False),
+    Index("ix_impact_stale_programme_month", "programme_id", "month"),
+)
+
+# Verified job events counted in a month, per branch and value chain of the enterprise:
+# jobs created, grown (events, and jobs: each job once in the month) and lost, with
+# their FTE in hundredths. Only jobs counted the same way in any period: at most one
+# 'created' and one 'lost' event, and 'grown' events in one month alone; the others
+# are in ``job_counted_live`` and counted from their events on every view.
+job_month = Table(
+    "job_month",
+    metadata,
+    Column("programme_id", Integer, ForeignKey("programme.id"), nullable=False),
+    Column("month", Date, nullable=False),
+    Column("branch_id", Integer, ForeignKey("branch.id"), nullable=False),
+    Column("value_chain_id", Integer, ForeignKey("value_chain.id")),
+    Column("created_jobs", Integer, nullable=False),
+    Column("created_fte_centi", Integer, nullable=False),
+    Column("grown_events", Integer, nullable=False),
+    Column("grown_jobs", Integer, nullable=False),
+    Column("grown_fte_centi", Integer, nullable=False),
+    Column("lost_jobs", Integer, nullable=False),
+    Column("lost_fte_centi", Integer, nullable=False),
+    Index("ix_job_month_programme_month", "programme_id", "month"),
+)
+
+# The enterprises with a job created (verified, counted in ``job_month``) in a month:
+# the families benefiting are those of the enterprises with a job counted. Derived rows
+# close-day rewrites, one per enterprise and month: no foreign keys (their check per
+# inserted row was a third of close-day's summary at 100k loans, BENCHMARKS.md).
+job_month_enterprise = Table(
+    "job_month_enterprise",
+    metadata,
+    Column("programme_id", Integer, primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("enterprise_id", Integer, primary_key=True),
+)
+
+job_counted_live = Table(
+    "job_counted_live",
+    metadata,
+    Column("job_id", Integer, ForeignKey("job.id"), primary_key=True),
+    _programme(),
+)
+
+# (member, module) pairs taught, by the month of the pair's last session: how many
+# pairs have each shape (sessions held, attended, hours attended in hundredths). Judged
+# completed or not when read (the programme's rule and the module's hours may change).
+training_month = Table(
+    "training_month",
+    metadata,
+    Column("programme_id", Integer, ForeignKey("programme.id"), nullable=False),
+    Column("month", Date, nullable=False),
+    Column("module_id", Integer, ForeignKey("training_module.id"), nullable=False),
+    Column("held", Integer, nullable=False),
+    Column("came", Integer, nullable=False),
+    Column("centi", Integer, nullable=False),
+    Column("pairs", Integer, nullable=False),
+    Index("ix_training_month_programme_month", "programme_id", "month"),
+)
+
+# Households (member, scorecard) visited at least twice, by the day of their last visit:
+# how many and the sum of their score changes (last score - first). The dashboard's
+# mean score change of a period sums the days from its start.
+visit_month = Table(
+    "visit_month",
+    metadata,
+    Column("programme_id", Integer, ForeignKey("programme.id"), nullable=False),
+    Column("month", Date, nullable=False),
+    Column("last_on", Date, nullable=False),
+    Column("households", Integer, nullable=False),
+    Column("change", BigInteger, nullable=False),
+    Index("ix_visit_month_programme_month", "programme_id", "month"),
+)
+
 # --- Programme costs (issue 5) --------------------------------------------------------
 cost_entry = Table(
     "cost_entry",
@@ -830,6 +938,10 @@ household_visit = Table(
     Column("likelihood", Numeric(5, 2), nullable=False),
     Column("household_size", Integer, nullable=False),
     Column("note", Text, nullable=False, default=""),
+)
+
+Index(
+    "ix_household_visit_programme_on", household_visit.c.programme_id, household_visit.c.visited_on
 )
 
 referral = Table(

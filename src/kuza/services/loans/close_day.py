@@ -13,7 +13,9 @@ whose figures can have changed since the last close-day (something fell due or i
 in between, a transaction or reversal was booked, the loan is new or no longer counted)
 and keeps the other rows. Last, it sums both per programme and branch into
 ``portfolio_summary`` (PAR buckets, late loans, repayment sums): the arrears page reads
-those few rows, not one per loan.
+those few rows, not one per loan. And it summarises the dashboard's jobs and training
+by month (``kuza.adapters.db.impact_months``) for the months ended by D not summarised
+yet and those a write marked stale since.
 
 Idempotent for a date: a penalty is charged at most once per instalment (it remembers
 ``penalty_charged_on``) and the arrears rows are recomputed from the instalments, so
@@ -54,6 +56,7 @@ from sqlalchemy import (
 )
 
 from kuza.adapters.db.engine import Database
+from kuza.adapters.db.impact_months import summarise_months
 from kuza.adapters.db.repayment_figures import COUNTED_STATUSES, per_loan_figures
 from kuza.adapters.db.schema import (
     close_day_run,
@@ -83,6 +86,7 @@ class CloseDayResult:
     first_run: bool  # False when this date had been closed before
     loans_accruing: int = 0  # external loans with interest accrued (0 if not accrued)
     accrued: bool = False  # False on a re-run or a date before the latest close-day
+    impact_months: int = 0  # (programme, month) summaries of jobs and training written
 
 
 def _days_after(conn: Connection, day: date, column: Any) -> Any:
@@ -394,6 +398,12 @@ def close_day(db: Database, day: date, actor: str) -> CloseDayResult:
             # planned on an empty table, a nested loop of 2.4 s; see BENCHMARKS.md).
             conn.exec_driver_sql("ANALYZE loan_arrears, loan_performance")
         _rewrite_summary(conn, day)  # after ANALYZE: it aggregates both tables
+        # the dashboard's jobs and training by month: the months ended by the day and
+        # the months a write marked stale since the last close-day
+        months = summarise_months(conn, day)
+        if months.months and conn.dialect.name == "postgresql":
+            # the dashboard reads them next: planned on today's rows (as above)
+            conn.exec_driver_sql("ANALYZE job_month, job_month_enterprise, training_month")
         seen = conn.execute(
             select(close_day_run.c.id).where(close_day_run.c.run_on == day)
         ).scalar()
@@ -408,4 +418,4 @@ def close_day(db: Database, day: date, actor: str) -> CloseDayResult:
                     run_on=day, loans=loans, penalties_charged=charged, ran_at=now(), ran_by=actor
                 )
             )
-        return CloseDayResult(day, loans, charged, seen is None, accruing, accrue)
+        return CloseDayResult(day, loans, charged, seen is None, accruing, accrue, months.months)
