@@ -106,15 +106,101 @@ def create_group(request: Request, user: CurrentUser, cfg: Config, data: Form) -
     return RedirectResponse(f"/groups/{gid}", status_code=303)
 
 
-def _refused(
-    request: Request, cfg: Config, user: Principal, group_id: int, form: FormState
-) -> HTMLResponse:
-    return render(request, "group.html", group_context(cfg, user, group_id, form), 422)
+Act = Callable[[Request, Config, Principal, int, dict[str, str]], str]
 
 
-def _done(request: Request, group_id: int, message: str) -> RedirectResponse:
+def _submit(
+    request: Request, cfg: Config, user: Principal, group_id: int, data: Form, form: str, act: Act
+) -> Response:
+    """One form of the group page: ``act`` does it with what was typed and says what was
+    done (the flash); a refusal comes back as typed, beside its input (422)."""
+    v = typed(data, FIELDS[form])
+    try:
+        message = act(request, cfg, user, group_id, v)
+    except DomainError as exc:
+        refused = group_context(cfg, user, group_id, failed(form, v, exc))
+        return render(request, "group.html", refused, 422)
     request.session["flash"] = message
     return RedirectResponse(f"/groups/{group_id}", status_code=303)
+
+
+def _enrol(request: Request, cfg: Config, user: Principal, group_id: int, v: dict[str, str]) -> str:
+    new = NewMember(
+        name=v["name"],
+        sex=_choice(Sex, v["sex"], "sex"),
+        household_size=bounded(v["household_size"], "household_size", 1, 99),
+        literate=bool(v["literate"]),
+        birth_year=(
+            bounded(v["birth_year"], "birth_year", 1900, cfg.today().year)
+            if v["birth_year"]
+            else None
+        ),
+        phone=v["phone"] or None,
+        consent_on=day(v["consent_on"], "consent_on") if v["consent_on"] else None,
+    )
+    formation.enrol(cfg.db, user, group_id, new, day(v["joined_on"], "joined_on"), cfg.today())
+    _ = tr(request)
+    return _("%(name)s is a member now.", name=v["name"])
+
+
+def _leave(request: Request, cfg: Config, user: Principal, group_id: int, v: dict[str, str]) -> str:
+    paid = formation.leave(
+        cfg.db,
+        user,
+        group_id,
+        whole(v["member_id"], "member_id"),
+        day(v["left_on"], "left_on"),
+        v["reason"],
+        cfg.today(),
+    )
+    _ = tr(request)
+    return _(
+        "She has left the group; her savings paid back: %(amount)s.",
+        amount=format_money(paid, locale_of(request)),
+    )
+
+
+def _elect(request: Request, cfg: Config, user: Principal, group_id: int, v: dict[str, str]) -> str:
+    formation.elect(
+        cfg.db,
+        user,
+        group_id,
+        whole(v["member_id"], "member_id"),
+        _choice(OfficerRole, v["role"], "role"),
+        day(v["started_on"], "started_on"),
+        cfg.today(),
+    )
+    _ = tr(request)
+    return _("Election recorded.")
+
+
+def _move(request: Request, cfg: Config, user: Principal, group_id: int, v: dict[str, str]) -> str:
+    formation.move_meeting(
+        cfg.db,
+        user,
+        group_id,
+        day(v["nominal_on"], "nominal_on"),
+        day(v["moved_to"], "moved_to"),
+        v["reason"],
+    )
+    _ = tr(request)
+    return _("Meeting moved; the meetings after it stay where they were.")
+
+
+def _status(
+    request: Request, cfg: Config, user: Principal, group_id: int, v: dict[str, str]
+) -> str:
+    formation.change_status(
+        cfg.db,
+        user,
+        group_id,
+        _choice(GroupStatus, v["status"], "status"),
+        day(v["on"], "on"),
+        v["note"],
+        cfg.today(),
+    )
+    _ = tr(request)
+    return _("Status changed.")
 
 
 @router.post("/groups/{group_id}/members", response_model=None)
@@ -122,26 +208,7 @@ def enrol_member(
     request: Request, group_id: GroupId, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _runner(user)
-    v = typed(data, FIELDS["enrol"])
-    try:
-        new = NewMember(
-            name=v["name"],
-            sex=_choice(Sex, v["sex"], "sex"),
-            household_size=bounded(v["household_size"], "household_size", 1, 99),
-            literate=bool(v["literate"]),
-            birth_year=(
-                bounded(v["birth_year"], "birth_year", 1900, cfg.today().year)
-                if v["birth_year"]
-                else None
-            ),
-            phone=v["phone"] or None,
-            consent_on=day(v["consent_on"], "consent_on") if v["consent_on"] else None,
-        )
-        formation.enrol(cfg.db, user, group_id, new, day(v["joined_on"], "joined_on"), cfg.today())
-    except DomainError as exc:
-        return _refused(request, cfg, user, group_id, failed("enrol", v, exc))
-    _ = tr(request)
-    return _done(request, group_id, _("%(name)s is a member now.", name=v["name"]))
+    return _submit(request, cfg, user, group_id, data, "enrol", _enrol)
 
 
 @router.post("/groups/{group_id}/departures", response_model=None)
@@ -149,25 +216,7 @@ def member_leaves(
     request: Request, group_id: GroupId, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _runner(user)
-    v = typed(data, FIELDS["leave"])
-    try:
-        paid = formation.leave(
-            cfg.db,
-            user,
-            group_id,
-            whole(v["member_id"], "member_id"),
-            day(v["left_on"], "left_on"),
-            v["reason"],
-            cfg.today(),
-        )
-    except DomainError as exc:
-        return _refused(request, cfg, user, group_id, failed("leave", v, exc))
-    _ = tr(request)
-    message = _(
-        "She has left the group; her savings paid back: %(amount)s.",
-        amount=format_money(paid, locale_of(request)),
-    )
-    return _done(request, group_id, message)
+    return _submit(request, cfg, user, group_id, data, "leave", _leave)
 
 
 @router.post("/groups/{group_id}/officers", response_model=None)
@@ -175,21 +224,7 @@ def elect_officer(
     request: Request, group_id: GroupId, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _runner(user)
-    v = typed(data, FIELDS["elect"])
-    try:
-        formation.elect(
-            cfg.db,
-            user,
-            group_id,
-            whole(v["member_id"], "member_id"),
-            _choice(OfficerRole, v["role"], "role"),
-            day(v["started_on"], "started_on"),
-            cfg.today(),
-        )
-    except DomainError as exc:
-        return _refused(request, cfg, user, group_id, failed("elect", v, exc))
-    _ = tr(request)
-    return _done(request, group_id, _("Election recorded."))
+    return _submit(request, cfg, user, group_id, data, "elect", _elect)
 
 
 @router.post("/groups/{group_id}/meeting-moves", response_model=None)
@@ -197,20 +232,7 @@ def move_meeting(
     request: Request, group_id: GroupId, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _runner(user)
-    v = typed(data, FIELDS["move"])
-    try:
-        formation.move_meeting(
-            cfg.db,
-            user,
-            group_id,
-            day(v["nominal_on"], "nominal_on"),
-            day(v["moved_to"], "moved_to"),
-            v["reason"],
-        )
-    except DomainError as exc:
-        return _refused(request, cfg, user, group_id, failed("move", v, exc))
-    _ = tr(request)
-    return _done(request, group_id, _("Meeting moved; the meetings after it stay where they were."))
+    return _submit(request, cfg, user, group_id, data, "move", _move)
 
 
 @router.post("/groups/{group_id}/status", response_model=None)
@@ -219,18 +241,4 @@ def change_status(
 ) -> Response:
     if not may_decide_group_status(user):
         raise HTTPException(403, N_("Only a branch manager or an admin changes a group's status."))
-    v = typed(data, FIELDS["status"])
-    try:
-        formation.change_status(
-            cfg.db,
-            user,
-            group_id,
-            _choice(GroupStatus, v["status"], "status"),
-            day(v["on"], "on"),
-            v["note"],
-            cfg.today(),
-        )
-    except DomainError as exc:
-        return _refused(request, cfg, user, group_id, failed("status", v, exc))
-    _ = tr(request)
-    return _done(request, group_id, _("Status changed."))
+    return _submit(request, cfg, user, group_id, data, "status", _status)
