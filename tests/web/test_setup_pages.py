@@ -82,6 +82,9 @@ def test_an_admin_creates_a_programme_and_a_bad_one_is_shown_on_its_field(
     page = client.get(made.headers["location"])
     assert "Programme Uganda SHG créé : ajoutez ses agences." in page.text
     assert "Aucune agence pour l'instant." in page.text
+    page = client.get(f"/admin/programmes/{pid}/training-modules")
+    assert "Aucun module de formation pour l'instant." in page.text
+    assert "<table" not in page.text
     after = counts(db)
     assert (after[0], after[-1]) == (before[0] + 1, before[-1] + 1)
     assert programmes.programme_of(db, pid).currency == "UGX"
@@ -134,6 +137,7 @@ def test_a_country_manager_sets_up_her_programme_only(
     assert made.status_code == 303
     page = client.get(made.headers["location"])
     assert "Training module Tea growing added." in page.text and "pictorial" in page.text
+    assert '<td data-label="Code">tea</td>' in page.text
     made = post(client, f"/admin/programmes/{pid}/value-chains", code="dairy", name="Dairy")
     assert "Value chain Dairy added." in client.get(made.headers["location"]).text
     dup = post(client, f"/admin/programmes/{pid}/value-chains", code="dairy", name="Milk")
