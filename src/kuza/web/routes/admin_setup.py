@@ -7,7 +7,8 @@ what was typed; the services check the input, write in one transaction and audit
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -36,6 +37,7 @@ from kuza.web.deps import (
     render,
     tr,
 )
+from kuza.web.form_fields import typed as typed_fields
 from kuza.web.i18n import N_
 from kuza.web.routes.admin import form_error
 
@@ -46,8 +48,24 @@ Typed = Mapping[str, Any] | None
 Error = Mapping[str, str | None] | None
 
 
-def _typed(data: Form, names: tuple[str, ...]) -> dict[str, str]:
-    return {n: str(data.get(n) or "").strip() for n in names}
+def _show(
+    request: Request, template: str, context: dict[str, Any], typed: Typed, error: Error,
+    status: int,
+) -> HTMLResponse:  # fmt: skip
+    """A set-up page; after a refusal, its form again with what was typed and the error."""
+    context |= {"typed": defaultdict(str, typed or {}), "error": error}
+    return render(request, template, context, status)
+
+
+def _listed(rows: Callable[[int, int], tuple[list[Any], int]], page: int) -> dict[str, Any]:
+    """One page of a list: ``rows(limit, offset)`` gives that page's rows and their total."""
+    shown, total = rows(PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return {"rows": shown, "page": page, "pages": page_count(total)}
+
+
+def _saved(request: Request, message: str, name: str, to: str) -> RedirectResponse:
+    request.session["flash"] = tr(request)(message, name=name)
+    return RedirectResponse(to, status_code=303)
 
 
 def _sets_up(user: Principal, programme_id: int) -> None:
@@ -78,16 +96,11 @@ def _programmes_page(
     if user.role not in SETTERS_UP:
         raise HTTPException(403, N_("Only admins and country managers manage programmes."))
     only = None if user.role is Role.ADMIN else (user.programme_id or 0)
-    rows, total = programmes.programme_rows(cfg.db, only, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     context = {
-        "rows": rows,
-        "page": page,
-        "pages": page_count(total),
+        **_listed(partial(programmes.programme_rows, cfg.db, only), page),
         "may_create": may_create_programmes(user),
-        "typed": defaultdict(str, typed or {}),
-        "error": error,
     }
-    return render(request, "admin_programmes.html", context, status)
+    return _show(request, "admin_programmes.html", context, typed, error, status)
 
 
 @router.get("/admin/programmes", response_class=HTMLResponse)
@@ -101,7 +114,7 @@ def programmes_page(
 def programme_create(request: Request, user: CurrentUser, cfg: Config, data: Form) -> Response:
     if not may_create_programmes(user):
         raise HTTPException(403, N_("Only admins create programmes."))
-    typed = _typed(data, ("code", "name", "country", "currency"))
+    typed = typed_fields(data, ("code", "name", "country", "currency"))
     try:
         pid = programmes.create_programme(
             cfg.db, typed["code"], typed["name"], typed["country"], typed["currency"],
@@ -109,10 +122,8 @@ def programme_create(request: Request, user: CurrentUser, cfg: Config, data: For
         )  # fmt: skip
     except DomainError as exc:
         return _programmes_page(request, cfg, user, 1, typed, form_error(exc), 422)
-    request.session["flash"] = tr(request)(
-        N_("Programme %(name)s created: add its branches."), name=typed["name"]
-    )
-    return RedirectResponse(f"/admin/programmes/{pid}/branches", status_code=303)
+    message = N_("Programme %(name)s created: add its branches.")
+    return _saved(request, message, typed["name"], f"/admin/programmes/{pid}/branches")
 
 
 # ---- branches ---------------------------------------------------------------------------
@@ -122,16 +133,11 @@ def _branches_page(
     request: Request, cfg: Config, programme_id: int, page: int = 1, typed: Typed = None,
     error: Error = None, status: int = 200,
 ) -> HTMLResponse:  # fmt: skip
-    rows, total = programmes.branch_rows(cfg.db, programme_id, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     context = {
         "programme": programmes.programme_of(cfg.db, programme_id),
-        "rows": rows,
-        "page": page,
-        "pages": page_count(total),
-        "typed": defaultdict(str, typed or {}),
-        "error": error,
+        **_listed(partial(programmes.branch_rows, cfg.db, programme_id), page),
     }
-    return render(request, "admin_branches.html", context, status)
+    return _show(request, "admin_branches.html", context, typed, error, status)
 
 
 @router.get("/admin/programmes/{programme_id}/branches", response_class=HTMLResponse)
@@ -147,13 +153,13 @@ def branch_create(
     request: Request, programme_id: IdPath, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _sets_up(user, programme_id)
-    typed = _typed(data, ("name",))
+    typed = typed_fields(data, ("name",))
     try:
         programmes.create_branch(cfg.db, programme_id, typed["name"], actor=user.username)
     except DomainError as exc:
         return _branches_page(request, cfg, programme_id, 1, typed, form_error(exc), 422)
-    request.session["flash"] = tr(request)(N_("Branch %(name)s created."), name=typed["name"])
-    return RedirectResponse(f"/admin/programmes/{programme_id}/branches", status_code=303)
+    to = f"/admin/programmes/{programme_id}/branches"
+    return _saved(request, N_("Branch %(name)s created."), typed["name"], to)
 
 
 # ---- field agents -----------------------------------------------------------------------
@@ -163,18 +169,13 @@ def _agents_page(
     request: Request, cfg: Config, user: Principal, found: programmes.BranchRow, page: int = 1,
     typed: Typed = None, error: Error = None, status: int = 200,
 ) -> HTMLResponse:  # fmt: skip
-    rows, total = programmes.agent_rows(cfg.db, found.id, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     context = {
         "programme": programmes.programme_of(cfg.db, found.programme_id),
         "branch": found,
         "sees_branches": may_set_up(user, found.programme_id),
-        "rows": rows,
-        "page": page,
-        "pages": page_count(total),
-        "typed": defaultdict(str, typed or {}),
-        "error": error,
+        **_listed(partial(programmes.agent_rows, cfg.db, found.id), page),
     }
-    return render(request, "admin_agents.html", context, status)
+    return _show(request, "admin_agents.html", context, typed, error, status)
 
 
 @router.get("/admin/branches/{branch_id}/agents", response_class=HTMLResponse)
@@ -190,7 +191,7 @@ def agent_create(
     request: Request, branch_id: IdPath, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     found = _keeps_agents(cfg, user, branch_id)
-    typed = _typed(data, ("name", "phone"))
+    typed = typed_fields(data, ("name", "phone"))
     try:
         programmes.create_agent(
             cfg.db, found.programme_id, branch_id, typed["name"], typed["phone"],
@@ -198,8 +199,8 @@ def agent_create(
         )  # fmt: skip
     except DomainError as exc:
         return _agents_page(request, cfg, user, found, 1, typed, form_error(exc), 422)
-    request.session["flash"] = tr(request)(N_("Field agent %(name)s added."), name=typed["name"])
-    return RedirectResponse(f"/admin/branches/{branch_id}/agents", status_code=303)
+    to = f"/admin/branches/{branch_id}/agents"
+    return _saved(request, N_("Field agent %(name)s added."), typed["name"], to)
 
 
 # ---- training catalogue -----------------------------------------------------------------
@@ -214,10 +215,8 @@ def _modules_page(
         "rows": training.catalogue(cfg.db, programme_id),
         "categories": CATEGORIES,
         "formats": FORMATS,
-        "typed": defaultdict(str, typed or {}),
-        "error": error,
     }
-    return render(request, "admin_training_modules.html", context, status)
+    return _show(request, "admin_training_modules.html", context, typed, error, status)
 
 
 @router.get("/admin/programmes/{programme_id}/training-modules", response_class=HTMLResponse)
@@ -240,7 +239,7 @@ def module_add(
     request: Request, programme_id: IdPath, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _sets_up(user, programme_id)
-    typed = _typed(data, ("code", "name", "category", "expected_hours", "material_format"))
+    typed = typed_fields(data, ("code", "name", "category", "expected_hours", "material_format"))
     try:
         training.add_module(
             cfg.db,
@@ -254,10 +253,8 @@ def module_add(
         )
     except DomainError as exc:
         return _modules_page(request, cfg, programme_id, typed, form_error(exc), 422)
-    request.session["flash"] = tr(request)(
-        N_("Training module %(name)s added."), name=typed["name"]
-    )
-    return RedirectResponse(f"/admin/programmes/{programme_id}/training-modules", 303)
+    to = f"/admin/programmes/{programme_id}/training-modules"
+    return _saved(request, N_("Training module %(name)s added."), typed["name"], to)
 
 
 # ---- value chains -----------------------------------------------------------------------
@@ -270,10 +267,8 @@ def _chains_page(
     context = {
         "programme": programmes.programme_of(cfg.db, programme_id),
         "rows": enterprises.value_chains(cfg.db, programme_id),
-        "typed": defaultdict(str, typed or {}),
-        "error": error,
     }
-    return render(request, "admin_value_chains.html", context, status)
+    return _show(request, "admin_value_chains.html", context, typed, error, status)
 
 
 @router.get("/admin/programmes/{programme_id}/value-chains", response_class=HTMLResponse)
@@ -289,12 +284,12 @@ def chain_add(
     request: Request, programme_id: IdPath, user: CurrentUser, cfg: Config, data: Form
 ) -> Response:
     _sets_up(user, programme_id)
-    typed = _typed(data, ("code", "name"))
+    typed = typed_fields(data, ("code", "name"))
     try:
         enterprises.add_value_chain(
             cfg.db, programme_id, typed["code"], typed["name"], actor=user.username
         )
     except DomainError as exc:
         return _chains_page(request, cfg, programme_id, typed, form_error(exc), 422)
-    request.session["flash"] = tr(request)(N_("Value chain %(name)s added."), name=typed["name"])
-    return RedirectResponse(f"/admin/programmes/{programme_id}/value-chains", 303)
+    to = f"/admin/programmes/{programme_id}/value-chains"
+    return _saved(request, N_("Value chain %(name)s added."), typed["name"], to)
