@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kuza.adapters.db.engine import Database
@@ -88,6 +88,17 @@ def _same_name(column: Any, name: str) -> Any:
     return func.lower(column) == name.lower()
 
 
+def _name_taken(conn: Connection, table: Table, name: str, *where: Any) -> bool:
+    """A row of ``table`` (among those ``where``) has this name, whatever its case."""
+    found = conn.execute(select(table.c.id).where(_same_name(table.c.name, name), *where))
+    return found.first() is not None
+
+
+def _how_many(table: Table, *where: Any) -> Any:
+    """The count of ``table``'s rows ``where``, as a column of the outer query."""
+    return select(func.count()).select_from(table).where(*where).scalar_subquery()
+
+
 def create_programme(
     db: Database,
     code: str,
@@ -106,7 +117,7 @@ def create_programme(
     with db.transaction() as conn:
         if conn.execute(select(programme.c.id).where(programme.c.code == code)).first():
             raise Conflict("programme %(code)s already exists", field="code", code=repr(code))
-        if conn.execute(select(programme.c.id).where(_same_name(programme.c.name, name))).first():
+        if _name_taken(conn, programme, name):
             raise Conflict(
                 "a programme named %(name)s already exists", field="name", name=repr(name)
             )
@@ -156,12 +167,7 @@ def create_branch(db: Database, programme_id: int, name: str, actor: str = "syst
     name = _name(name)
     with db.transaction() as conn:
         programme_row(conn, programme_id)
-        taken = conn.execute(
-            select(branch.c.id).where(
-                branch.c.programme_id == programme_id, _same_name(branch.c.name, name)
-            )
-        ).first()
-        if taken:
+        if _name_taken(conn, branch, name, branch.c.programme_id == programme_id):
             raise Conflict(
                 "branch %(name)s already exists in this programme", field="name", name=repr(name)
             )
@@ -183,12 +189,7 @@ def create_agent(
     name, phone = _name(name), _phone(phone)
     with db.transaction() as conn:
         branch_row(conn, branch_id, programme_id)
-        taken = conn.execute(
-            select(field_agent.c.id).where(
-                field_agent.c.branch_id == branch_id, _same_name(field_agent.c.name, name)
-            )
-        ).first()
-        if taken:
+        if _name_taken(conn, field_agent, name, field_agent.c.branch_id == branch_id):
             raise Conflict(
                 "field agent %(name)s already works in this branch", field="name", name=repr(name)
             )
@@ -253,12 +254,7 @@ def programme_rows(
     db: Database, only: int | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[list[ProgrammeRow], int]:
     """Every programme (or the one ``only``) by name, with how many branches it has."""
-    count = (
-        select(func.count())
-        .select_from(branch)
-        .where(branch.c.programme_id == programme.c.id)
-        .scalar_subquery()
-    )
+    count = _how_many(branch, branch.c.programme_id == programme.c.id)
     query = select(
         programme.c.id,
         programme.c.code,
@@ -289,12 +285,7 @@ def branch_rows(
     db: Database, programme_id: int, limit: int = 50, offset: int = 0, only: int | None = None
 ) -> tuple[list[BranchRow], int]:
     """The programme's branches (or the one ``only``) by name, with their agent counts."""
-    count = (
-        select(func.count())
-        .select_from(field_agent)
-        .where(field_agent.c.branch_id == branch.c.id)
-        .scalar_subquery()
-    )
+    count = _how_many(field_agent, field_agent.c.branch_id == branch.c.id)
     query = (
         select(branch.c.id, branch.c.programme_id, branch.c.name, count.label("agents"))
         .where(branch.c.programme_id == programme_id)
