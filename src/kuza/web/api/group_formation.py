@@ -164,12 +164,7 @@ def list_officer_terms(
     """Every officer term of the group, current and past, latest first."""
     check_group(cfg, user, group_id)
     total, rows = formation.officer_history(cfg.db, group_id, limit, offset)
-    return OfficerTermsPublic(
-        total=total,
-        limit=limit,
-        offset=offset,
-        items=[OfficerTermPublic(**vars(r)) for r in rows],
-    )
+    return OfficerTermsPublic.of((OfficerTermPublic(**vars(r)) for r in rows), total, limit, offset)
 
 
 @router.post(
@@ -243,11 +238,8 @@ def list_status_changes(
     """The group's status history (formed, approved, graduated, closed), latest first."""
     check_group(cfg, user, group_id)
     total, rows = formation.status_history(cfg.db, group_id, limit, offset)
-    return StatusChangesPublic(
-        total=total,
-        limit=limit,
-        offset=offset,
-        items=[StatusChangePublic(**vars(r)) for r in rows],
+    return StatusChangesPublic.of(
+        (StatusChangePublic(**vars(r)) for r in rows), total, limit, offset
     )
 
 

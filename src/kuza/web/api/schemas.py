@@ -4,8 +4,9 @@ are ISO (YYYY-MM-DD); names say the purpose: ``XCreate`` in, ``XPublic`` out,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -55,6 +56,13 @@ class Page(BaseModel):
     total: int
     limit: int
     offset: int
+
+    @classmethod
+    def of(cls, items: Iterable[BaseModel], total: int, limit: int, offset: int) -> Self:
+        """This page of a list (its subclass names the items' type)."""
+        return cls.model_validate(
+            {"total": total, "limit": limit, "offset": offset, "items": list(items)}
+        )
 
 
 class GroupSummaryPublic(BaseModel):

@@ -71,6 +71,10 @@ def _agent(r: programmes.AgentRow) -> FieldAgentPublic:
     )
 
 
+def _value_chain(programme_id: int, r: enterprises.ValueChainRow) -> ValueChainPublic:
+    return ValueChainPublic(id=r.id, programme_id=programme_id, code=r.code, name=r.name)
+
+
 @router.get("/programmes", response_model=ProgrammesPublic, responses=error_responses(401, 403))
 def list_programmes(
     user: Manager, cfg: Config, limit: Limit = 50, offset: Offset = 0
@@ -78,9 +82,7 @@ def list_programmes(
     """By name; a country manager sees hers."""
     only = None if user.role is Role.ADMIN else (user.programme_id or 0)
     rows, total = programmes.programme_rows(cfg.db, only, limit, offset)
-    return ProgrammesPublic(
-        total=total, limit=limit, offset=offset, items=[_programme(r) for r in rows]
-    )
+    return ProgrammesPublic.of(map(_programme, rows), total, limit, offset)
 
 
 @router.post(
@@ -113,7 +115,7 @@ def list_branches(
 ) -> BranchesPublic:
     check_programme(cfg, user, programme_id)
     rows, total = programmes.branch_rows(cfg.db, programme_id, limit, offset)
-    return BranchesPublic(total=total, limit=limit, offset=offset, items=[_branch(r) for r in rows])
+    return BranchesPublic.of(map(_branch, rows), total, limit, offset)
 
 
 @router.post(
@@ -167,9 +169,7 @@ def list_agents(
     names the agent she is: ``PATCH /users/{id}``)."""
     _kept_branch(cfg, user, branch_id)
     rows, total = programmes.agent_rows(cfg.db, branch_id, limit, offset)
-    return FieldAgentsPublic(
-        total=total, limit=limit, offset=offset, items=[_agent(r) for r in rows]
-    )
+    return FieldAgentsPublic.of(map(_agent, rows), total, limit, offset)
 
 
 @router.post(
@@ -247,15 +247,9 @@ def list_value_chains(
 ) -> ValueChainsPublic:
     check_programme(cfg, user, programme_id)
     rows = enterprises.value_chains(cfg.db, programme_id)
-    return ValueChainsPublic(
-        total=len(rows),
-        limit=limit,
-        offset=offset,
-        items=[
-            ValueChainPublic(id=r.id, programme_id=programme_id, code=r.code, name=r.name)
-            for r in rows[offset : offset + limit]
-        ],
-    )
+    shown = rows[offset : offset + limit]
+    items = [_value_chain(programme_id, r) for r in shown]
+    return ValueChainsPublic.of(items, len(rows), limit, offset)
 
 
 @router.post(
@@ -280,8 +274,6 @@ def add_value_chain(
             cfg.db, programme_id, body.code, body.name, actor=user.username
         )
         row = next(r for r in enterprises.value_chains(cfg.db, programme_id) if r.id == vid)
-        return 201, ValueChainPublic(
-            id=vid, programme_id=programme_id, code=row.code, name=row.name
-        )
+        return 201, _value_chain(programme_id, row)
 
     return idempotent(request, cfg, user, key, body, run)
