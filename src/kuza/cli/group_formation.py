@@ -5,6 +5,8 @@ anywhere; the status is a branch manager's (or an admin's) decision."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -21,12 +23,22 @@ from kuza.services.groups import NewMember
 OnOpt = Annotated[str | None, typer.Option("--on", help="Date (YYYY-MM-DD, default today).")]
 
 
-def _runner(db: Database, actor: str, group_id: int | None = None) -> Principal:
+def _acting(
+    actor: str,
+    today: str | None = None,
+    group_id: int | None = None,
+    may: Callable[[Principal], bool] = may_run_groups,
+    what: str = "form or run groups",
+) -> tuple[Database, date, Principal]:
+    """The database, today, and the ``--actor`` login once her role may do ``what`` (and,
+    given a group, she sees it)."""
+    db = Database()
+    day = today_or(today)
     user = account(db, actor)
-    allowed(may_run_groups(user), "form or run groups", user)
+    allowed(may(user), what, user)
     if group_id is not None:
         seeing_group(db, user, group_id)
-    return user
+    return db, day, user
 
 
 def group_create(
@@ -44,9 +56,7 @@ def group_create(
 ) -> None:
     """Form a group (forming until a branch manager approves it: ``kuza group status``)."""
     with domain_errors():
-        db = Database()
-        day = today_or(today)
-        user = _runner(db, actor)
+        db, day, user = _acting(actor, today)
         formed = parse_day(formed_on, "formed_on", day)
         draft = formation.GroupDraft(
             name=name,
@@ -78,9 +88,7 @@ def group_enrol(
 ) -> None:
     """Register a person and make her a member of the group."""
     with domain_errors():
-        db = Database()
-        day = today_or(today)
-        user = _runner(db, actor, group_id)
+        db, day, user = _acting(actor, today, group_id)
         new = NewMember(
             name=name,
             sex=parse_choice(Sex, sex, "sex"),
@@ -105,9 +113,7 @@ def group_leave(
     """A member leaves: her compulsory and voluntary savings are paid back from the fund
     (refused while she has a loan open)."""
     with domain_errors():
-        db = Database()
-        day = today_or(today)
-        user = _runner(db, actor, group_id)
+        db, day, user = _acting(actor, today, group_id)
         paid = formation.leave(
             db, user, group_id, member_id, parse_day(on, "left_on", day), reason, day
         )
@@ -124,9 +130,7 @@ def group_elect(
 ) -> None:
     """Record an election; the previous holder's term ends the day this one starts."""
     with domain_errors():
-        db = Database()
-        day = today_or(today)
-        user = _runner(db, actor, group_id)
+        db, day, user = _acting(actor, today, group_id)
         office = parse_choice(OfficerRole, role, "role")
         formation.elect(
             db, user, group_id, member_id, office, parse_day(on, "started_on", day), day
@@ -143,8 +147,7 @@ def group_move_meeting(
 ) -> None:
     """Move one meeting; the cycle after it stays where it was."""
     with domain_errors():
-        db = Database()
-        user = _runner(db, actor, group_id)
+        db, _, user = _acting(actor, group_id=group_id)
         formation.move_meeting(
             db,
             user,
@@ -167,11 +170,9 @@ def group_status(
     """Approve a forming group (``active``), graduate or close one: a branch manager's
     or an admin's decision."""
     with domain_errors():
-        db = Database()
-        day = today_or(today)
-        user = account(db, actor)
-        allowed(may_decide_group_status(user), "change a group's status", user)
-        seeing_group(db, user, group_id)
+        db, day, user = _acting(
+            actor, today, group_id, may_decide_group_status, "change a group's status"
+        )
         wanted = parse_choice(GroupStatus, status, "status")
         formation.change_status(db, user, group_id, wanted, parse_day(on, "on", day), note, day)
     console.print(f"group {group_id} is {wanted.value}")
