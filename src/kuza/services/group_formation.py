@@ -20,6 +20,7 @@ from kuza.adapters.db.schema import (
     programme,
 )
 from kuza.adapters.db.schema import member as member_table
+from kuza.adapters.db.scoping import filter_scope
 from kuza.domain.access import (
     GroupScope,
     Principal,
@@ -93,12 +94,8 @@ def agent_choices(db: Database, user: Principal) -> list[AgentChoice]:
         .join(programme, programme.c.id == field_agent.c.programme_id)
         .order_by(field_agent.c.programme_id, branch.c.name, field_agent.c.name, field_agent.c.id)
     )
-    if f.programme_id is not None:
-        query = query.where(field_agent.c.programme_id == f.programme_id)
-    if f.branch_id is not None:
-        query = query.where(field_agent.c.branch_id == f.branch_id)
-    if f.agent_id is not None:
-        query = query.where(field_agent.c.id == f.agent_id)
+    a = field_agent.c
+    query = filter_scope(query, f, a.programme_id, a.branch_id, a.id)
     with db.read() as conn:
         rows = conn.execute(query).all()
     return [

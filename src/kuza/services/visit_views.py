@@ -20,6 +20,7 @@ from kuza.adapters.db.schema import (
     savings_group,
     scorecard,
 )
+from kuza.adapters.db.scoping import filter_groups
 from kuza.domain.access import Principal, group_filter
 from kuza.domain.scorecard import Scorecard, load_scorecard
 from kuza.domain.visits import ReferralStatus
@@ -146,13 +147,7 @@ def _in_scope(user: Principal) -> ColumnElement[bool] | None:
     groups = select(membership.c.member_id).join(
         savings_group, savings_group.c.id == membership.c.group_id
     )
-    if f.programme_id is not None:
-        groups = groups.where(savings_group.c.programme_id == f.programme_id)
-    if f.branch_id is not None:
-        groups = groups.where(savings_group.c.branch_id == f.branch_id)
-    if f.agent_id is not None:
-        groups = groups.where(savings_group.c.agent_id == f.agent_id)
-    return referral.c.member_id.in_(groups)
+    return referral.c.member_id.in_(filter_groups(groups, f))
 
 
 def open_referrals(

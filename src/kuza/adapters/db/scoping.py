@@ -25,17 +25,26 @@ from kuza.domain.access import GroupFilter
 Groups = GroupFilter | Collection[int] | None
 
 
-def filter_groups(query: Select[Any], f: GroupFilter) -> Select[Any]:
-    """``query`` (which reads ``savings_group``) limited to the groups ``f`` admits."""
+def filter_scope(
+    query: Select[Any], f: GroupFilter, programme_id: Any, branch_id: Any, agent_id: Any
+) -> Select[Any]:
+    """``query`` limited to the rows whose programme, branch and agent columns are in the
+    scope ``f`` (a group's, or a field agent's own)."""
     if f.nothing:
         return query.where(false())
     if f.programme_id is not None:
-        query = query.where(savings_group.c.programme_id == f.programme_id)
+        query = query.where(programme_id == f.programme_id)
     if f.branch_id is not None:
-        query = query.where(savings_group.c.branch_id == f.branch_id)
+        query = query.where(branch_id == f.branch_id)
     if f.agent_id is not None:
-        query = query.where(savings_group.c.agent_id == f.agent_id)
+        query = query.where(agent_id == f.agent_id)
     return query
+
+
+def filter_groups(query: Select[Any], f: GroupFilter) -> Select[Any]:
+    """``query`` (which reads ``savings_group``) limited to the groups ``f`` admits."""
+    g = savings_group.c
+    return filter_scope(query, f, g.programme_id, g.branch_id, g.agent_id)
 
 
 def group_ids(f: GroupFilter) -> Select[Any]:
