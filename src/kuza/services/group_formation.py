@@ -5,6 +5,7 @@ her login). Seeing the group itself is the edge's check (404 when out of scope).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -245,20 +246,26 @@ def officer_term_row(db: Database, term_id: int) -> OfficerTermRow:
         return _term(conn.execute(_term_query().where(officer_term.c.id == term_id)).one())
 
 
+def _latest_first(
+    db: Database, query: Any, of_group: Any, on: Any, row_id: Any, limit: int, offset: int
+) -> tuple[int, Sequence[Any]]:
+    """How many rows ``of_group`` there are, and a page of them, latest ``on`` first."""
+    with db.read() as conn:
+        total = conn.execute(select(func.count()).where(of_group)).scalar_one()
+        rows = conn.execute(
+            query.where(of_group).order_by(on.desc(), row_id.desc()).limit(limit).offset(offset)
+        ).all()
+    return total, rows
+
+
 def officer_history(
     db: Database, group_id: int, limit: int, offset: int
 ) -> tuple[int, list[OfficerTermRow]]:
     """Every term of the group's officers, latest first (a page of them)."""
     t = officer_term.c
-    with db.read() as conn:
-        total = conn.execute(select(func.count()).where(t.group_id == group_id)).scalar_one()
-        rows = conn.execute(
-            _term_query()
-            .where(t.group_id == group_id)
-            .order_by(t.started_on.desc(), t.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
+    total, rows = _latest_first(
+        db, _term_query(), t.group_id == group_id, t.started_on, t.id, limit, offset
+    )
     return total, [_term(r) for r in rows]
 
 
@@ -275,13 +282,7 @@ def status_history(
 ) -> tuple[int, list[StatusEventRow]]:
     """The group's status changes, latest first (a page of them)."""
     e = group_status_event.c
-    with db.read() as conn:
-        total = conn.execute(select(func.count()).where(e.group_id == group_id)).scalar_one()
-        rows = conn.execute(
-            select(group_status_event)
-            .where(e.group_id == group_id)
-            .order_by(e.on_date.desc(), e.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
+    total, rows = _latest_first(
+        db, select(group_status_event), e.group_id == group_id, e.on_date, e.id, limit, offset
+    )
     return total, [StatusEventRow(r.id, r.status, r.on_date, r.note or "") for r in rows]
