@@ -37,6 +37,7 @@ from kuza.web.deps import (
     render,
     tr,
 )
+from kuza.web.form_fields import choice
 from kuza.web.form_fields import typed as typed_fields
 from kuza.web.i18n import N_
 from kuza.web.routes.admin import form_error
@@ -44,6 +45,7 @@ from kuza.web.routes.admin import form_error
 router = APIRouter()
 CATEGORIES = [c.value for c in TrainingCategory]
 FORMATS = [f.value for f in MaterialFormat]
+PICK = N_("Choose one of the list.")
 Typed = Mapping[str, Any] | None
 Error = Mapping[str, str | None] | None
 
@@ -227,13 +229,6 @@ def modules_page(
     return _modules_page(request, cfg, programme_id)
 
 
-def _choice(kind: Any, raw: str, field: str) -> Any:
-    try:
-        return kind(raw)
-    except ValueError:
-        raise DomainError(N_("Choose one of the list."), field=field) from None
-
-
 @router.post("/admin/programmes/{programme_id}/training-modules", response_model=None)
 def module_add(
     request: Request, programme_id: IdPath, user: CurrentUser, cfg: Config, data: Form
@@ -246,9 +241,9 @@ def module_add(
             programme_id,
             typed["code"],
             typed["name"],
-            _choice(TrainingCategory, typed["category"], "category"),
+            choice(TrainingCategory, typed["category"], "category", PICK),
             typed["expected_hours"],
-            _choice(MaterialFormat, typed["material_format"] or "text", "material_format"),
+            choice(MaterialFormat, typed["material_format"] or "text", "material_format", PICK),
             actor=user.username,
         )
     except DomainError as exc:

@@ -5,7 +5,6 @@ A refused form comes back as typed with the reason beside its input (422)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,7 +21,7 @@ from kuza.domain.groups import GroupStatus, OfficerRole, Sex, ShareOutRule
 from kuza.services import group_formation as formation
 from kuza.services.groups import NewMember
 from kuza.web.deps import Config, CurrentUser, Form, GroupId, locale_of, render, tr
-from kuza.web.form_fields import typed
+from kuza.web.form_fields import choice, typed
 from kuza.web.i18n import N_, format_money
 from kuza.web.loan_forms import FormState, bounded, day, failed, whole
 from kuza.web.routes.groups import group_context
@@ -56,13 +55,6 @@ def _runner(user: Principal) -> None:
         raise HTTPException(403, N_("Your role does not form or run groups."))
 
 
-def _choice(kind: Callable[[str], Any], raw: str, field: str) -> Any:
-    try:
-        return kind(raw)
-    except ValueError:
-        raise DomainError(N_("choose one from the list"), field=field) from None
-
-
 def _new_page(
     request: Request, cfg: Config, user: Principal, form: FormState, status: int = 200
 ) -> HTMLResponse:
@@ -84,13 +76,13 @@ def create_group(request: Request, user: CurrentUser, cfg: Config, data: Form) -
     _runner(user)
     v = typed(data, GROUP_FIELDS)
     try:
-        rule = _choice(ShareOutRule, v["share_out_rule"] or "pro_rata", "share_out_rule")
+        rule = choice(ShareOutRule, v["share_out_rule"] or "pro_rata", "share_out_rule")
         draft = formation.GroupDraft(
             name=v["name"],
             village=v["village"],
             agent_id=whole(v["agent_id"], "agent_id"),
             formed_on=day(v["formed_on"], "formed_on"),
-            frequency=_choice(Frequency, v["frequency"], "frequency"),
+            frequency=choice(Frequency, v["frequency"], "frequency"),
             first_meeting_on=day(v["first_meeting_on"], "first_meeting_on"),
             compulsory_saving=v["compulsory_saving"],
             share_out_rule=rule,
@@ -127,7 +119,7 @@ def _submit(
 def _enrol(request: Request, cfg: Config, user: Principal, group_id: int, v: dict[str, str]) -> str:
     new = NewMember(
         name=v["name"],
-        sex=_choice(Sex, v["sex"], "sex"),
+        sex=choice(Sex, v["sex"], "sex"),
         household_size=bounded(v["household_size"], "household_size", 1, 99),
         literate=bool(v["literate"]),
         birth_year=(
@@ -166,7 +158,7 @@ def _elect(request: Request, cfg: Config, user: Principal, group_id: int, v: dic
         user,
         group_id,
         whole(v["member_id"], "member_id"),
-        _choice(OfficerRole, v["role"], "role"),
+        choice(OfficerRole, v["role"], "role"),
         day(v["started_on"], "started_on"),
         cfg.today(),
     )
@@ -194,7 +186,7 @@ def _status(
         cfg.db,
         user,
         group_id,
-        _choice(GroupStatus, v["status"], "status"),
+        choice(GroupStatus, v["status"], "status"),
         day(v["on"], "on"),
         v["note"],
         cfg.today(),
