@@ -31,7 +31,8 @@ def make_world(
     share_value: str | None = None,
     code: str = "KE-TEST",
 ) -> World:
-    pid = programmes.create_programme(db, code, "Test programme", "KE", currency)
+    name = "Test programme" if code == "KE-TEST" else f"Test programme {code}"  # names are unique
+    pid = programmes.create_programme(db, code, name, "KE", currency)
     bid = programmes.create_branch(db, pid, "Thika")
     gid = groups.create_group(
         db,
