@@ -37,7 +37,7 @@ def test_member_import_bench_produces_rows(backend: str) -> None:
 @pytest.mark.skipif(not postgres_available(), reason="close-day is benchmarked on PostgreSQL")
 def test_close_day_bench_produces_rows() -> None:
     rows = close_day.run("postgresql", loans=30, months=3, repeat=2)
-    assert [r.bench for r in rows] == ["3 dashboard/arrears"] * 7 + ["2 close-day"] * 3
+    assert [r.bench for r in rows] == ["3 dashboard/arrears"] * 8 + ["2 close-day"] * 3
     assert all(r.value > 0 and r.baseline_value and r.peak_mb for r in rows)
     assert rows[-1].size.split()[0] != "0" and "active" in rows[-1].size
 

@@ -21,6 +21,7 @@ from kuza.cli.common import DateOpt, console, domain_errors, parse_day, today_or
 from kuza.domain.errors import NotFound
 from kuza.domain.money import Money
 from kuza.reports.arrears import arrears_list
+from kuza.reports.dashboard_snapshot import write_snapshots
 from kuza.services import books
 from kuza.services.loans import applications, disbursement, products, repayments
 
@@ -188,7 +189,9 @@ def close_day_cmd(
     re-running a date changes nothing; a day after today is refused."""
     with domain_errors():
         now = today_or(today)
-        result = books.run_close_day(Database(), parse_day(day, "date", now), actor, now)
+        result = books.run_close_day(
+            Database(), parse_day(day, "date", now), actor, now, (write_snapshots,)
+        )
     again = "" if result.first_run else " (date closed before; nothing new)"
     accrued = (
         f", interest accrued on {result.loans_accruing} external loans" if result.accrued else ""

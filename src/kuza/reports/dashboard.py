@@ -78,6 +78,7 @@ class Dashboard:
     by_month: tuple[Bar, ...] = field(default=())
     by_branch: tuple[Bar, ...] = field(default=())
     by_value_chain: tuple[Bar, ...] = field(default=())
+    as_of: date | None = None  # the close-day whose stored figures these are; None: live
 
 
 def scope_for(db: Database, user: Principal, programme_id: int | None = None) -> Scope | None:

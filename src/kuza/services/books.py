@@ -4,6 +4,7 @@ them as ``kuza loan fund``, ``kuza close-day`` and ``kuza ledger check``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,7 +17,7 @@ from kuza.domain.ledger import AccountCode, AccountKey
 from kuza.domain.money import Money
 from kuza.services import ledger_check
 from kuza.services.ledger import balances_of
-from kuza.services.loans.close_day import CloseDayResult, close_day
+from kuza.services.loans.close_day import AfterClose, CloseDayResult, close_day
 from kuza.services.loans.products import fund_loan_fund
 from kuza.services.programmes import programme_row
 
@@ -116,14 +117,17 @@ def close_day_run_count(db: Database) -> int:
         return int(conn.execute(select(func.count()).select_from(close_day_run)).scalar_one())
 
 
-def run_close_day(db: Database, day: date, actor: str, today: date) -> CloseDayResult:
+def run_close_day(
+    db: Database, day: date, actor: str, today: date, after: Sequence[AfterClose] = ()
+) -> CloseDayResult:
     """Close ``day`` for every loan of every programme (one run covers the whole book).
-    A day after today is refused: its penalties and arrears are not known yet."""
+    A day after today is refused: its penalties and arrears are not known yet.
+    ``after``: the stores close-day writes last, in its transaction."""
     if day > today:
         raise RuleViolation(
             "the day to close, %(day)s, is after today", field="on", day=day.isoformat()
         )
-    return close_day(db, day, actor)
+    return close_day(db, day, actor, after)
 
 
 @dataclass(frozen=True)

@@ -776,6 +776,18 @@ visit_month = Table(
     Index("ix_visit_month_programme_month", "programme_id", "month"),
 )
 
+# The whole-programme dashboard as the last close-day left it (issue 7): its figures and
+# charts from the programme's start to ``as_of``, as JSON written by
+# ``kuza.reports.dashboard_snapshot`` (exact decimal strings, ISO dates). The default
+# dashboard view reads it; ``?live=1``, a period or a narrowed scope compute live.
+dashboard_snapshot = Table(
+    "dashboard_snapshot",
+    metadata,
+    Column("programme_id", Integer, ForeignKey("programme.id"), primary_key=True),
+    Column("as_of", Date, nullable=False),  # the close-day that wrote it
+    Column("figures", Text, nullable=False),
+)
+
 # --- Programme costs (issue 5) --------------------------------------------------------
 cost_entry = Table(
     "cost_entry",

@@ -15,7 +15,8 @@ and keeps the other rows. Last, it sums both per programme and branch into
 ``portfolio_summary`` (PAR buckets, late loans, repayment sums): the arrears page reads
 those few rows, not one per loan. And it summarises the dashboard's jobs and training
 by month (``kuza.adapters.db.impact_months``) for the months ended by D not summarised
-yet and those a write marked stale since.
+yet and those a write marked stale since. Last, the stores its caller passes
+(``after``): the edges pass the whole-programme dashboard's snapshot.
 
 Idempotent for a date: a penalty is charged at most once per instalment (it remembers
 ``penalty_charged_on``) and the arrears rows are recomputed from the instalments, so
@@ -31,6 +32,7 @@ percentage of what is unpaid on it (rounded half up to the minor unit).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -381,7 +383,15 @@ def _rewrite_summary(conn: Connection, day: date) -> None:
         conn.execute(insert(portfolio_summary), list(rows.values()))
 
 
-def close_day(db: Database, day: date, actor: str) -> CloseDayResult:
+# Stores computed from what close-day has just written, in its transaction (the
+# dashboard's snapshot, ``kuza.reports.dashboard_snapshot.write_snapshots``): passed in
+# by the edges, as the services may not import the reports.
+AfterClose = Callable[[Connection, date], object]
+
+
+def close_day(
+    db: Database, day: date, actor: str, after: Sequence[AfterClose] = ()
+) -> CloseDayResult:
     with db.transaction() as conn:
         if conn.dialect.name == "postgresql":
             # One close-day at a time; repayments may go on meanwhile.
@@ -418,4 +428,6 @@ def close_day(db: Database, day: date, actor: str) -> CloseDayResult:
                     run_on=day, loans=loans, penalties_charged=charged, ran_at=now(), ran_by=actor
                 )
             )
+        for store in after:  # last: they read the day's figures, accrual included
+            store(conn, day)
         return CloseDayResult(day, loans, charged, seen is None, accruing, accrue, months.months)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from kuza.domain.access import Principal, may_keep_books, may_run_the_whole_book
+from kuza.reports.dashboard_snapshot import write_snapshots
 from kuza.services import books, shareout
 from kuza.web.api.book_schemas import (
     CloseDayCreate,
@@ -125,7 +126,7 @@ def close_day(
     ``on`` (not after today); closing a day again changes nothing."""
 
     def run() -> tuple[int, CloseDayPublic]:
-        done = books.run_close_day(cfg.db, body.on, user.username, cfg.today())
+        done = books.run_close_day(cfg.db, body.on, user.username, cfg.today(), (write_snapshots,))
         return 200, CloseDayPublic(
             on=done.run_on,
             loans=done.loans,

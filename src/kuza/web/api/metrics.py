@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from kuza.domain.access import Principal, Role
 from kuza.reports.dashboard import Dashboard, dashboard, scope_for
+from kuza.reports.dashboard_snapshot import stored_dashboard
 from kuza.reports.impact_export import to_csv, xlsx_bytes
 from kuza.web.api.deps import ApiUser, Limit, Offset
 from kuza.web.api.schemas import Page, error_responses, file_response
@@ -24,6 +25,10 @@ ERRORS = error_responses(401, 403, 404, 422)
 From = Annotated[date | None, Query(alias="from", description="First day")]
 To = Annotated[date | None, Query(alias="to", description="Last day (default today)")]
 Programme = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Admins")]
+Live = Annotated[
+    bool,
+    Query(description="Compute now; default: the last close-day's figures (whole programme)"),
+]
 
 
 class MetricPublic(BaseModel):
@@ -32,7 +37,9 @@ class MetricPublic(BaseModel):
     value: str | None = Field(description="A decimal string; null when undefined")
     unit: str = Field(description="count, percent, FTE, count/day, points or a currency")
     definition: str
-    sources: list[str] = Field(description="table:id of each row behind it; empty for donors")
+    sources: list[str] = Field(
+        description="table:id of each row behind it; empty for donors and stored figures"
+    )
 
 
 class ScopePublic(BaseModel):
@@ -48,6 +55,10 @@ class MetricsPublic(Page):
     start: date
     end: date
     scope: ScopePublic
+    as_of: date | None = Field(
+        description="The close-day whose stored figures these are; null when computed now"
+    )
+    live: bool = Field(description="True: computed now from the records")
     items: list[MetricPublic]
 
 
@@ -58,12 +69,19 @@ def _board(
     end: date | None,
     programme: int | None,
     figures_only: bool = False,
+    stored: bool = False,
 ) -> Dashboard:
+    """``stored``: the whole programme with no period asked is read from the last
+    close-day's snapshot when there is one (figures, no rows)."""
     scope = scope_for(cfg.db, user, programme)
     if scope is None:
         if user.role is Role.ADMIN:
             raise HTTPException(404, "no such programme")
         raise HTTPException(403, "your role has no programme figures")
+    if stored and start is None and end is None:
+        board = stored_dashboard(cfg.db, scope)
+        if board is not None:
+            return board
     # Donors get no rows: their figures need not build them (nor does a PDF).
     figures_only = figures_only or not scope.personal_rows
     return dashboard(cfg.db, scope, start, end or cfg.today(), figures_only)
@@ -76,10 +94,11 @@ def read_metrics(
     start: From = None,
     end: To = None,
     programme: Programme = None,
+    live: Live = False,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> MetricsPublic:
-    board = _board(cfg, user, start, end, programme)
+    board = _board(cfg, user, start, end, programme, stored=not live)
     scope, r = board.scope, board.report
     return MetricsPublic(
         total=len(r.metrics),
@@ -95,6 +114,8 @@ def read_metrics(
             branches=list(board.branches),
             value_chains=list(board.value_chains),
         ),
+        as_of=board.as_of,
+        live=board.as_of is None,
         items=[
             MetricPublic(
                 code=m.code,

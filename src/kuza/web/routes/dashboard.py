@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from kuza.domain.access import Principal, Role
 from kuza.domain.errors import DomainError
 from kuza.reports.dashboard import Dashboard, Scope, dashboard, programme_choices, scope_for
+from kuza.reports.dashboard_snapshot import stored_dashboard
 from kuza.reports.impact_export import to_csv, xlsx_bytes
 from kuza.web.deps import Config, CurrentUser, locale_of, render, tr
 from kuza.web.documents import CSV, PDF, XLSX, attachment, impact_file, impact_pdf
@@ -28,6 +29,7 @@ SHOWN_ERRORS = (N_("the end date is before the start date"),)
 From = Annotated[str | None, Query(alias="from", max_length=10)]
 To = Annotated[str | None, Query(alias="to", max_length=10)]
 ProgrammeId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+Live = Annotated[bool, Query(description="compute now, not the last close-day's figures")]
 
 
 def _scope(cfg: Config, user: Principal, programme: int | None) -> Scope:
@@ -55,8 +57,15 @@ def _load(
     end: str | None,
     programme: int | None,
     figures_only: bool = False,
+    stored: bool = False,
 ) -> Dashboard:
+    """``stored``: the default view (whole programme, no period asked) is read from the
+    last close-day's snapshot when there is one."""
     scope = _scope(cfg, user, programme)
+    if stored and not start and not end:
+        board = stored_dashboard(cfg.db, scope)
+        if board is not None:
+            return board
     day = _day(end, "to") or cfg.today()
     return dashboard(cfg.db, scope, _day(start, "from"), day, figures_only)
 
@@ -85,20 +94,23 @@ def dashboard_page(
     start: From = None,
     end: To = None,
     programme: ProgrammeId = None,
+    live: Live = False,
 ) -> HTMLResponse:
     context: dict[str, object] = {"start": start or "", "end": end or "", "error": None}
     if user.role is Role.ADMIN:
         context["programmes"] = programme_choices(cfg.db)
     try:
-        board = _load(cfg, user, start, end, programme, figures_only=True)
+        board = _load(cfg, user, start, end, programme, figures_only=True, stored=not live)
     except DomainError as exc:
         context["error"] = {"field": exc.field, "message": exc.message}
         return render(request, "dashboard.html", {**context, "board": None}, 422)
+    now = {"live": "1"} | ({"programme": programme} if programme is not None else {})
     _ = tr(request)
     context |= {
         "board": board,
         "sections": sections(board.report.metrics, locale_of(request), _),
         "query": _query(board, user),
+        "live_query": urlencode(now),
         "start": board.report.start.isoformat(),
         "end": board.report.end.isoformat(),
     }
