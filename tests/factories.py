@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from kuza.adapters.db import scoping
 from kuza.adapters.db.engine import Database
+from kuza.domain.access import Principal, group_filter
 from kuza.domain.calendar import Frequency
 from kuza.domain.groups import GroupStatus, Sex, ShareOutRule
 from kuza.services import groups, programmes
@@ -70,3 +72,13 @@ def sheet(world: World, held_on: date, **per_member: dict[str, object]) -> dict[
         line.update(per_member.get(f"m{i}", {}))
         lines.append(line)
     return {"group_id": world.group_id, "held_on": held_on.isoformat(), "lines": lines}
+
+
+def visible_group_ids(db: Database, p: Principal) -> set[int]:
+    """Every group id this user sees, read into memory: the tests' list of ids to compare
+    the lists' SQL scope (``users.group_scope``) with."""
+    f = group_filter(p)
+    if f.nothing:
+        return set()
+    with db.read() as conn:
+        return set(conn.execute(scoping.group_ids(f)).scalars())

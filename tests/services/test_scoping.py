@@ -47,6 +47,7 @@ from kuza.services.member_view import member_view
 from kuza.services.views import group_list, group_total
 from kuza.services.visit_views import open_referrals
 from kuza.web.loan_forms import scope
+from tests.factories import visible_group_ids
 
 pytestmark = pytest.mark.storage
 
@@ -274,7 +275,7 @@ def test_each_role_sees_the_rows_it_saw_with_the_list_of_ids(db: Database, world
         new = _lists(db, world, p, scope(db, p))
         if p.role is not Role.ADMIN:
             assert isinstance(scope(db, p), GroupFilter), name  # no id list is built
-        old = _lists(db, world, p, None if p.role is Role.ADMIN else users.visible_group_ids(db, p))
+        old = _lists(db, world, p, None if p.role is Role.ADMIN else visible_group_ids(db, p))
         assert new == old, name
         assert new == _expected(world, p), name
         if new["loans"][0]:

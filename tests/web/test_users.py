@@ -11,6 +11,7 @@ from kuza.adapters.db.schema import audit_log, user_account
 from kuza.domain.access import LoginFailed, Role
 from kuza.domain.errors import Conflict, DomainError, NotFound
 from kuza.services import programmes, users
+from tests.factories import visible_group_ids
 from tests.web.conftest import PASSWORD, Org, login
 
 pytestmark = pytest.mark.storage
@@ -115,7 +116,7 @@ def test_visible_group_ids(db: Database, org: Org) -> None:
     }
     for name, ids in expect.items():
         p = users.authenticate(db, name, PASSWORD)
-        assert users.visible_group_ids(db, p) == ids, name
+        assert visible_group_ids(db, p) == ids, name
         assert users.can_see_group(db, p, org.world.group_id) is (org.world.group_id in ids)
         assert not users.can_see_group(db, p, 999_999)
 

@@ -333,16 +333,6 @@ def set_password(
         return int(revoked)
 
 
-def visible_group_ids(db: Database, p: Principal) -> set[int]:
-    """Every group id this user sees, read into memory: for a few groups only. A list
-    limits itself with :func:`group_scope` instead (SQL, whatever the number of groups)."""
-    f = group_filter(p)
-    if f.nothing:
-        return set()
-    with db.read() as conn:
-        return set(conn.execute(scoping.group_ids(f)).scalars())
-
-
 def group_scope(p: Principal) -> GroupFilter | None:
     """The groups this user sees, as the lists take them (``only``): a filter the
     database resolves in the list's own query, never a list of ids; None for an admin
